@@ -8,7 +8,10 @@ A month's word alone is no date (``May``, ``June``, ``April``, ``Mai`` are given
 only beside a day number (``6 Dec``, ``December 6``, ``6th December``, ``6-Dec-26``) or a
 year (``December 2026``). The month words: English, German, French, Spanish, Italian,
 Portuguese, Dutch, the Nordic languages, Polish, Russian and Ukrainian (their genitive,
-as a date writes them), full and abbreviated. Han / Hangul dates by their 年 月 日 / 년 월 일.
+as a date writes them), full and abbreviated; more languages' from CLDR
+(``month_words``: Turkish, Czech, Finnish, Greek, Thai, Hebrew, Arabic ...); Vietnamese
+``tháng 12``; a Roman numeral after a day (``6.XII.``, ``6 XII 2026``); ``Dec-06``,
+``Q1/2027``, ``H1 2026``, ``Q3 '26`` (x51r8 F7). Han / Hangul dates by their 年 月 日 / 년 월 일.
 A day and month of digits without a year (``12/6``, ``06.12.``; ``12.5`` is a number) is
 one when it is a token of its own that reads as day and month either way round.
 
@@ -18,6 +21,8 @@ Pure; no I/O.
 from __future__ import annotations
 
 import re
+
+from .month_words import MORE_MONTHS
 
 _MONTHS = (
     # English (and its abbreviations: ``Sept``)
@@ -48,14 +53,22 @@ _MONTHS = (
     "|\u043b\u0438\u043f\u043d\u044f|\u0441\u0435\u0440\u043f\u043d\u044f"
     "|\u0432\u0435\u0440\u0435\u0441\u043d\u044f|\u0436\u043e\u0432\u0442\u043d\u044f"
     "|\u043b\u0438\u0441\u0442\u043e\u043f\u0430\u0434\u0430|\u0433\u0440\u0443\u0434\u043d\u044f")
-_MONTH = rf"(?:{_MONTHS})(?![^\W\d_])\.?"
+_MONTH = rf"(?:{_MONTHS}|{MORE_MONTHS})(?![^\W\d_])\.?"
+# a Roman numeral of a month (``6.XII.``, ``6 XII 2026``: x51r8 F7), upper case
+_ROMAN = r"(?-i:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
+# a month of Vietnamese (``tháng 12``, ``thg 12``: a word and the month's number)
+_VI_MONTH = r"(?<![^\W\d_])(?:th\u00e1ng|thang|thg)\s*(?:1[0-2]|0?[1-9])(?!\d)"
 _DAY = r"(?<![\d.,/\-])(?:[1-9]|[012]\d|3[01])(?:st|nd|rd|th|er|e|\.|\u00ba)?(?![\d])"
 _YEAR = r"(?<!\d)(?:1[89]|2[01])\d{2}(?!\d)"
 _WORD_DATE = re.compile(
     rf"{_DAY}[\s\-./]*(?:de\s+|of\s+)?(?<![^\W\d_]){_MONTH}"  # 6 Dec, 6. Dezember, 6-Dec-26
     rf"|(?<![^\W\d_]){_MONTH}[\s\-,]*{_DAY}"  # Jan 6 2026, December 6, Dec. 6, 2026
     rf"|(?<![^\W\d_]){_MONTH}[\s,]*{_YEAR}"  # December 2026
-    rf"|(?<![^\W\d_])Q[1-4]\s*{_YEAR}"  # Q4 2026
+    rf"|(?<![^\W\d_]){_MONTH}[\-/](?:\d{{2}}|{_YEAR})(?!\d)"  # Dec-06, Dec/06, Dec-2026
+    # Q4 2026, Q1/2027, Q2-2026, Q3 '26, H1 2026 (x51r8 F7)
+    rf"|(?<![^\W\d_])(?:Q[1-4]|H[12])\s*[/\-]?\s*(?:{_YEAR}|['\u2019]\d{{2}}(?!\d))"
+    rf"|{_DAY}\s*{_ROMAN}(?:\.|\s+{_YEAR})(?![^\W\d_])"  # 6.XII., 6 XII 2026, 6. XII. 2026
+    rf"|{_DAY}\s*{_VI_MONTH}|{_VI_MONTH}[\s,/]*(?:n\u0103m\s*)?{_YEAR}"  # 6 tháng 12
     r"|\d{1,4}\s*\u5e74\s*\d{1,2}\s*\u6708|\d{1,2}\s*\u6708\s*\d{1,2}\s*\u65e5"  # 年月 月日
     r"|\d{4}\s*\ub144\s*\d{1,2}\s*\uc6d4|\d{1,2}\s*\uc6d4\s*\d{1,2}\s*\uc77c",  # 년월 월일
     re.IGNORECASE)
