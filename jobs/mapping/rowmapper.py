@@ -821,6 +821,9 @@ class RowMapper:
             # Yamada)": its Latin spelling kept for the note (x48r11)
             # ... and "Jane Roe (née Smith)", "Anna Berg (Berlin)": the bracket's text kept
             # for the note too (x49r10 F8: dropped unsaid)
+            # ... and a display name in quotes around it ("《Didrik Dahl》 <a@x>", '"Ann Lee"
+            # a@x'), its words' own kept ("Robert Smith 'Bob' <a@x>": x51r8 F1)
+            name = tf.unwrap_quotes(name) if cut else name
             spelling = tf.latin_spelling(name) or tf.name_cell_bracket(name)
             name = tf.name_cell_name(name)
         if shared and addresses and isinstance(name, str):

@@ -453,7 +453,9 @@ def _person_name(raw: object, values: object = None) -> str:
         if (why := tf.led_address(raw)) is not None:  # ("Rut Roe |rl@z.io": x50r7 F4)
             raise InputError(why)
         # ("Ann Roe Büro: +49 …", "Ann Roe, +49 … Xtn 23": x51r1 F4, F7)
-        if (why := tf.word_label(raw) or tf.unknown_extension(raw)) is not None:
+        # ("Agent 007 030 1234568": x51r8 F2)
+        if (why := tf.word_label(raw) or tf.unknown_extension(raw)
+                or tf.unsure_phone(raw)) is not None:
             raise InputError(why)
         if (date := tf.cell_date(raw)) is not None:  # ("Ann Roe, 6 de diciembre": x51r1 F5)
             raise InputError(f"the person cell {raw!r} holds a date ({date!r}): write it in "

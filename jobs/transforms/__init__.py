@@ -108,6 +108,7 @@ from .name_cell_contacts import (
     strip_joiners,
     strip_marks,
     unknown_extension,
+    unsure_phone,
     word_label,
 )
 from .name_joiners import spaced_dashes
@@ -121,6 +122,7 @@ from .name_lists import (
     name_contacts,
     no_title,
 )
+from .quote_marks import unwrap_quotes
 from .text import (
     MAX_TITLE,
     cell_types,
@@ -181,7 +183,9 @@ __all__ = [
     "holds_date",
     "led_address",
     "strip_marks",
+    "unwrap_quotes",
     "unknown_extension",
+    "unsure_phone",
     "word_label",
     "spaced_dashes",
     "strip_joiners",

@@ -25,7 +25,7 @@ from .email_list import _PLAIN, Entry, entries
 from .legal_forms import SINGLE_WORD_FORMS, split_forms
 from .name_cell_contacts import date_like
 from .person_words import EXTENSION_WORDS
-from .quote_marks import QUOTE_MARKS
+from .quote_marks import QUOTE_MARKS, unwrap_quotes
 from .text import clean_text, norm_key
 
 # ---------------------------------------------------------------- e-mail, phone
@@ -131,9 +131,6 @@ def _plain_verdict(email: str) -> str | None:
     return plain[1] + "@" + found if found == domain else None
 
 
-_NAME_QUOTES = "\"'\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a\u300c\u300d"
-
-
 def display_name(value: object) -> str | None:
     """The name an e-mail cell writes beside its first address (``"Ann Lee" <ann@x.com>``,
     ``Ann Lee (ann@x.com)``): the person's name when the mapping reads no name column
@@ -148,8 +145,9 @@ def display_name(value: object) -> str | None:
     if not listed or listed[0].name is None:
         return None
     rest = listed[0].name
-    # ASCII and typographic quotes around the name (x16r2 F5: the person '“Ann Lee”')
-    name = " ".join(rest.strip().strip(_NAME_QUOTES).split())
+    # ASCII and typographic quotes around the name (x16r2 F5: the person '“Ann Lee”'),
+    # never a quote of its words (x51r8 F1: "Robert Smith 'Bob'" was "Robert Smith 'Bob")
+    name = unwrap_quotes(" ".join(rest.split()))
     return name if name and "@" not in name and any(c.isalpha() for c in name) else None
 
 
@@ -162,7 +160,7 @@ def display_names(value: object) -> list[str]:
         return []
     out: dict[str, str] = {}
     for entry in entries(text):
-        name = " ".join((entry.name or "").strip().strip(_NAME_QUOTES).split())
+        name = unwrap_quotes(" ".join((entry.name or "").split()))
         if name and "@" not in name and any(c.isalpha() for c in name):
             out.setdefault(name_match_key(name), name)
     return list(out.values())

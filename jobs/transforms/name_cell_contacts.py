@@ -12,7 +12,10 @@ dropped unsaid, and an address or phone after a space stayed in the person's nam
   whole cell, so the row mapper fails a row whose cell writes two, naming them;
 - ``cut_contacts``: the cell without the contacts ``name_contacts`` left (those after a
   space, in ``(…)`` / ``[…]``, a web address anywhere), each with its label and the
-  separator before it; ``<…>`` stays (``contacts.display_name`` reads it);
+  separator before it, in ``<…>`` too: the name before ``<addr>`` is then read as the name
+  before an address after a space, one reading whatever form the address takes (x51r8 F1,
+  F5, F8, F9: ``contacts.display_name`` read it, cutting ``Robert Smith 'Bob'``'s closing
+  quote, dropping ``(née Smith)`` unsaid, refusing ``Nora Eli <Z8//w@x.org>``);
 - ``strip_joiners``: a name without the joiners at its ends (``Jane Roe &``, ``and Lena
   Roe``, ``Jane Roe &amp;``: x49r4 F5), the words of the two-person rule
   (``person_words.AND_WORDS``), so that a joiner added there is stripped here;
@@ -79,31 +82,51 @@ _LED_ADDRESS = re.compile(rf"(?:^|(?<=\s))(?P<lead>[|/'`\-])(?P<address>{_LOCAL_
 # it (an upper-case letter in it) or to a word holding a digit (x51r1 F1: ``Thea Brandt
 # Z8//w@x.org`` would write ``w@x.org``); ``Jane Roe/jane@roe.com`` separates
 _RUN_ADDRESS = re.compile(rf"(?P<word>[^\s{NOT_MAIL}:]+)(?P<lead>[/|]+)(?P<address>{_LOCAL_START})")
+# ... but whole in a bracket or quotes of its own (x51r8 F5: ``Nora Eli <Z8//w@x.org>``,
+# ``(…)``, ``[…]``, ``「…」`` were refused; the bracket bounds the address)
+_OPENING = "<([" + QUOTE_MARKS
+_BRACKETED_RUN = re.compile(rf"(?<=[{char_class(_OPENING)}])(?P<address>(?:[^\s{NOT_MAIL}:]+[/|]+)+"
+                            rf"{_LOCAL_START})(?=[{char_class('>)]' + QUOTE_MARKS)}])")
+# ... and one in ``'`` or backtick quotes glued to a word (x51r8 F4: ``Jo Evje'je@x.no'``
+# wrote ``Evje'je@x.no`` and named the person ``Jo '``): the quoted address, or the word's
+_QUOTED_ADDRESS = re.compile(rf"(?<![^\s{NOT_MAIL}:])(?P<word>[^\s{NOT_MAIL}:](?:[^\s{NOT_MAIL}:]|['`])*?)"
+                             rf"(?P<lead>['`])(?P<address>[^{NOT_MAIL}:]+[@\uff20][^{NOT_MAIL}.]+"
+                             rf"(?:\.[^{NOT_MAIL}.]+)+)(?P=lead)")
 
 
 def led_address(cell: str) -> str | None:
     """The reason a name cell fails its row when an address in it is led by a sign that
     both separates and may start the address (``Rut Roe |rl@z.io``: the address
     ``rl@z.io`` after a ``|``, or ``|rl@z.io``; ``Thea Roe Z8//w@x.org``: ``w@x.org`` after
-    ``Z8//``, or ``Z8//w@x.org``): the two readings named, never a shortened address
-    written (x50r7 F4, x51r1 F1); None when there is none. Read before any dash is
-    spaced. Pure."""
+    ``Z8//``, or ``Z8//w@x.org``; ``Jo Evje'je@x.no'``: ``je@x.no`` in quotes after
+    ``Evje``, or ``Evje'je@x.no``): the two readings named, never a shortened address
+    written (x50r7 F4, x51r1 F1, x51r8 F4); the advice how to write the other. A run in
+    an address in a bracket of its own is the address's (``Nora Eli <Z8//w@x.org>``:
+    x51r8 F5). None when there is none. Read before any dash is spaced. Pure."""
     if "@" not in cell and "\uff20" not in cell:
         return None
     m = next((m for m in _LED_ADDRESS.finditer(cell)
               if m["lead"] not in "'`" or not cell.startswith(m["lead"], m.end())), None)
+    advice = "write the address alone after a space"
     if m is not None:
         whole = m["lead"] + m["address"]
+    elif (m := _QUOTED_ADDRESS.search(cell)) is not None:
+        whole = m["word"] + m["lead"] + m["address"]
+        return (f"the person cell {cell!r} writes {whole + m['lead']!r}: the address "
+                f"{m['address']!r} in quotes after {m['word']!r}, or the address "
+                f"{whole!r}? Write the address alone after a space")
     else:
+        whole_ones = [b.span() for b in _BRACKETED_RUN.finditer(cell)]
         m = next((m for m in _RUN_ADDRESS.finditer(cell)
-                  if (len(m["lead"]) > 1 and re.search("[A-Z]", m["word"]))
-                  or any(c.isdigit() for c in m["word"])), None)
+                  if ((len(m["lead"]) > 1 and re.search("[A-Z]", m["word"]))
+                      or any(c.isdigit() for c in m["word"])) and m.span() not in whole_ones),
+                 None)
         if m is None or re.fullmatch(ADDRESS, m[0]):
             return None
         whole = m[0]
+        advice = f"write it in <…> after the name (\"Name <{whole}>\")"  # (x51r8 F5)
     return (f"the person cell {cell!r} writes {whole!r}: the address {m['address']!r} after "
-            f"a {m['lead']!r}, or the address {whole!r}? Write the address alone after a "
-            "space")
+            f"a {m['lead']!r}, or the address {whole!r}? If the latter, {advice}")
 
 
 # what stands between a phone's digit groups: spaces, brackets, dots, slashes and every
@@ -122,8 +145,16 @@ PHONE_EXTENSION = (rf"(?:\s*,?\s*(?:(?i:{EXTENSION_WORDS})(?![^\W\d_])\.?|\#)\s*
                    r"\d{1,6}(?!\d)|\s*;\s*(?i:ext)\s*=\s*\d{1,6}(?!\d)"
                    rf"|\s*\(\s*(?i:{EXTENSION_WORDS})(?![^\W\d_])\.?\s*[.:=]?\s*\d{{1,6}}\s*\))?")
 # (a label's Hebrew geresh, ``טל'``, is its own: x51r1 F4)
-_PHONE = re.compile(rf"(?:\b(?P<label>{PHONE_LABELS})\b['\u05f3]?\.?:?\s*)?"
-                    rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})",
+# ... never started by a digit glued to a letter of a spaced script (x51r8 F2: ``Anna Boe0 030
+# 1234569`` wrote ``0 030 1234569``; ``山田太郎090-1234-5678`` is written unspaced)
+_GLUED_DIGIT = r"(?<![A-Za-z\u00c0-\u024f\u0370-\u052f])"
+# a phone's label, listed (``person_words.PHONE_LABELS``) or several joined by ``/``
+# (``Tel/WhatsApp:``, ``Phone/WA:``, ``Tel. / WhatsApp:``: x51r8 F6, ``Tel`` was left in
+# the name), and ``WA`` opening a bracket before a ``+`` (``(WA +90 …)``)
+PHONE_LABEL = (rf"(?:\b(?:{PHONE_LABELS})\b['\u05f3]?(?:\.?\s*/\s*(?:{PHONE_LABELS})\b)*"
+               r"|(?<=\()(?i:wa)(?=\s+\+))")
+_PHONE = re.compile(rf"(?:(?P<label>{PHONE_LABEL})\.?:?\s*)?"
+                    rf"(?P<number>{_GLUED_DIGIT}\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})",
                     re.IGNORECASE)
 # a phone's label no list holds: a word before a colon after a separator or starting a
 # part (``Jane Roe, Zentrale: +49 30 1234567``; ``name_lists``' contact part: x51r1 F4)
@@ -181,8 +212,13 @@ def unknown_extension(cell: str) -> str | None:
 # ``2026-12-06``: x49r7 F2, written as phones ``06.12.2026 14``): a name holding one is
 # refused by the row mapper's last check
 # (``01.23.45.67.89``, a French number, goes on past a third group: no date)
+# ... and a month and year, either first (``12/2026``, ``2026/12``, ``12-2026``, ``12.2026``:
+# x51r8 F3, written as phones in the name cell and the phone column): a month 1-12 and a
+# year 1900-2099, nothing more after it
 _DATE_LIKE = re.compile(r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})"
-                        r"|\d{4}[./\-]\d{1,2}[./\-]\d{1,2})(?!\d|[./\-]\d)")
+                        r"|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}"
+                        r"|(?:0?[1-9]|1[0-2])[./\-](?:19|20)\d\d|(?:19|20)\d\d[./\-](?:0?[1-9]|1[0-2]))"
+                        r"(?!\d|[./\-]\d)")
 
 
 def date_like(number: str) -> bool:
@@ -224,11 +260,57 @@ def cell_date(cell: str) -> str | None:
     return m[0] if (m := _DATE_IN.search(text)) is not None else None
 
 
+# a phone's first group of digits, spaced from the rest
+_FIRST_GROUP = re.compile(r"\d+\s+(?=\d)")
+# a first group that is a name's digit word as well as a phone's start: ``0`` alone, or
+# ``00`` and a one-digit country code (``007``: +7, or Agent 007?)
+_UNSURE_GROUP = re.compile(r"0|00\d?")
+
+
+def _rest(text: str, m: re.Match[str]) -> re.Match[str] | None:
+    """The phone after the first group of ``m``'s number (unlabelled), when that rest is
+    one by itself (led by ``0``, six digits or more, no date): ``Agent 7 030 1234568``'s
+    ``030 1234568``; else None."""
+    if m["label"] or m["number"][0] == "+" or (g := _FIRST_GROUP.match(m["number"])) is None:
+        return None
+    rest = _PHONE.match(text, m.start("number") + g.end())
+    return rest if rest is not None and rest["number"][0] == "0" \
+        and not date_like(rest["number"]) else None
+
+
 def _phones(text: str) -> list[re.Match[str]]:
     """``_PHONE``'s matches in ``text`` that are phones: labelled, or led by + or 0, and
-    not written as a date is."""
-    return [m for m in _PHONE.finditer(text)
-            if (m["label"] or m["number"][0] in "+0") and not date_like(m["number"])]
+    not written as a date is; a first group of digits that is no phone's start (``Agent 7
+    030 1234568``: not led by 0) left to the name, the phone the rest (x51r8 F2: a phone
+    never takes a word of the name; ``unsure_phone`` fails a row whose split is unsure)."""
+    out = []
+    for m in _PHONE.finditer(text):
+        if m["number"][0] not in "+0" and (rest := _rest(text, m)) is not None:
+            m = rest
+        if (m["label"] or m["number"][0] in "+0") and not date_like(m["number"]):
+            out.append(m)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def unsure_phone(cell: str) -> str | None:
+    """The reason a name cell fails its row when a phone in it may start with a word of
+    the name: its first group ``0`` alone or ``00`` and a digit (an international prefix,
+    or ``Agent 007``'s number) before a rest that is a phone by itself (``Agent 007 030
+    1234568``: ``007 030 1234568``, or ``Agent 007`` and ``030 1234568``?): both readings
+    named, never a word of the name written into the phone (x51r8 F2); None otherwise.
+    Pure."""
+    if _A_DIGIT.search(cell) is None:
+        return None
+    for m in _PHONE.finditer(cell):
+        g = _FIRST_GROUP.match(m["number"])
+        if g is not None and _UNSURE_GROUP.fullmatch(g[0].strip()) \
+                and (rest := _rest(cell, m)) is not None and not date_like(m["number"]):
+            return (f"the person cell {cell!r} writes the phone {m['number']!r}, or "
+                    f"{g[0].strip()!r} as the name's last word and the phone "
+                    f"{rest['number']!r}? Write the phone in the phone column, or after a "
+                    "comma")
+    return None
 _WEB = re.compile(WEB_ADDRESS, re.IGNORECASE)
 # the decimal digits of other scripts a phone is written in (fullwidth, Arabic-Indic,
 # Persian, Devanagari, Bengali, Thai), and the fullwidth plus before a digit
@@ -254,9 +336,10 @@ def fold_digits(text: str) -> str:
     return _DIGIT_DASH.sub(r"\1-", text)
 
 
-_ANGLE = re.compile(r"<[^<>]*>")
-_BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"|\u2018[^\u2019]*\u2019"
+_BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|'[^']*'|\"[^\"]*\"|\u2018[^\u2019]*\u2019"
                       r"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb")
+# what a bracket holds once its contact is cut that leaves it empty (``<'ann@x.ie'>``)
+_EMPTIED = "\0 ,;|/-'\"`" + QUOTE_MARKS
 # a separator before a contact that goes with it
 _BEFORE = re.compile(r"\s*[,;|/\u2013\u2014-]*\s*$")
 
@@ -279,10 +362,12 @@ def cell_contacts(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (), ()  # most cells (a quick test before the rest)
     emails: dict[str, str] = {}
     spans = []
-    for m in _EMAIL.finditer(cell):
-        emails.setdefault(m["address"].casefold(), m["address"])
-        spans.append(m.span())
-    rest = _blanked(cell, spans)
+    rest = cell
+    for pattern in (_BRACKETED_RUN, _EMAIL):
+        for m in pattern.finditer(rest):
+            emails.setdefault(m["address"].casefold(), m["address"])
+            spans.append(m.span())
+        rest = _blanked(rest, spans)
     rest = _blanked(rest, [m.span() for m in _WEB.finditer(rest)])
     phones: dict[str, str] = {}
     for m in _phones(rest):
@@ -295,14 +380,14 @@ def cut_contacts(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tupl
     separator) without every e-mail address, phone number and web address left in it —
     after a space, in ``(…)`` or ``[…]`` (the bracket dropped when nothing else is in it),
     with its label and the separator before it —: (the name, spaces folded; the addresses;
-    the phones; the web addresses), each as written. An ``<…>`` bracket is left as it is
-    (``contacts.display_name`` reads ``Ann Lee <ann@x.com>``)."""
+    the phones; the web addresses), each as written. An address in ``<…>`` is cut as one
+    in ``(…)`` is (x51r8 F1: one reading of the name before it, whatever the form)."""
     if not any(c.isdigit() or c in "@." for c in name):
         return name, (), (), ()
-    angles = _ANGLE.sub(lambda m: "\0" * len(m[0]), name)
     found: list[tuple[int, int, str, str]] = []  # start, end, kind, text
-    taken = angles
-    for kind, pattern, group in (("email", _EMAIL, "address"), ("web", _WEB, 0),
+    taken = name
+    for kind, pattern, group in (("email", _BRACKETED_RUN, "address"),
+                                 ("email", _EMAIL, "address"), ("web", _WEB, 0),
                                  ("phone", _PHONE, "number")):
         for m in (_phones(taken) if kind == "phone" else pattern.finditer(taken)):
             found.append((m.start(), m.end(), kind, name[m.start(group):m.end(group)]))
@@ -316,7 +401,7 @@ def cut_contacts(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tupl
         spans.append((a, b))
     text = _blanked(name, spans)
     # a bracket (or quotes: ``'ann@x.ie'``) left with nothing but separators in it goes too
-    text = _BRACKET.sub(lambda m: " " if not m[0][1:-1].strip("\0 ,;|/-") else m[0], text)
+    text = _BRACKET.sub(lambda m: " " if not m[0][1:-1].strip(_EMPTIED) else m[0], text)
     rest = " ".join(text.replace("\0", " ").split())
     while rest.endswith(")") and rest.count(")") > rest.count("("):  # ("ann@x.io)")
         rest = rest[:-1].rstrip()
@@ -341,11 +426,15 @@ def strip_marks(name: str) -> str:
     dashes or other punctuation of any script alone (``Rosa Dahlberg \u300c \u300d``, ``Leif
     Juhl \u00b7``, ``Corin Abelsen \u2010``), and such marks glued to the name's ends
     (``Gisela Juhl\u060c``, ``Ann Roe\uff01``): x51r1 F3, the name kept them. A quote mark
-    or bracket glued to a word stays (``Ann Roe 「営業部」``). Spaces folded. Pure."""
+    or bracket glued to a word stays (``Ann Roe 「営業部」``), but not a lone one ending the
+    name (``Unni Foss„`` of ``Unni Foss„a@x“``: x51r8 F6, an address's quote). Spaces
+    folded. Pure."""
     if name.isascii() and not any(c in "`,;:|/-!?*~#^=_" for c in name):
         return name
     out = " ".join(_STRAY_WORD.sub(" ", name).split())
     bare = _STRAY_ENDS.sub("", out)
+    if bare[-1:] in QUOTE_MARKS and sum(c in QUOTE_MARKS for c in bare) == 1:
+        bare = bare[:-1].rstrip()  # ("Unni Foss„a@x“": the quote's, x51r8 F6)
     return bare if any(c.isalnum() for c in bare) else out
 
 
@@ -381,7 +470,8 @@ def strip_joiners(name: str) -> str:
     return out if any(c.isalnum() for c in out) else ""
 
 
-__all__ = ["ADDRESS", "cell_date", "ADDRESS_STOP", "NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "PHONE_LABELS",
+__all__ = ["ADDRESS", "cell_date", "ADDRESS_STOP", "NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP",
+           "PHONE_LABEL", "PHONE_LABELS",
            "WEB_ADDRESS", "cell_contacts", "cut_contacts", "date_like", "fold_digits",
            "WORD_LABEL", "holds_date", "led_address", "strip_joiners", "strip_marks",
-           "unknown_extension", "word_label"]
+           "unknown_extension", "unsure_phone", "word_label"]

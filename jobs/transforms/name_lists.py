@@ -184,7 +184,7 @@ from .name_cell_contacts import (
     ADDRESS_STOP,
     PHONE_EXTENSION,
     PHONE_GAP,
-    PHONE_LABELS,
+    PHONE_LABEL,
     WEB_ADDRESS,
     WORD_LABEL,
     date_like,
@@ -248,7 +248,7 @@ _CONTACT = re.compile(
     r"(?:\b(?:e-?mail|mail)\b\s*:?\s*)?(?:\bmailto:)?"
     rf"{ADDRESS}{ADDRESS_STOP}"
     rf"|{WEB_ADDRESS}"
-    rf"|(?:\b(?:{PHONE_LABELS})\b['\u05f3]?\.?:?\s*|{WORD_LABEL})?"
+    rf"|(?:{PHONE_LABEL}\.?:?\s*|{WORD_LABEL})?"
     rf"\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION}"
     r"|(?<![^\W\d_])n/a(?![^\W\d_])", re.IGNORECASE)
 
@@ -406,7 +406,7 @@ _LAST_ADDRESS = re.compile(r"(?:\s+(?i:e-?mail|mail))?\s*:?\s+\[?\s*(?i:mailto:)
                            rf"({ADDRESS})"
                            r"\s*\]?[\s.\u3002]*$")
 # ... and a phone, led by ``+``, ``0`` or a label, bare or in ``()`` / ``[]``
-_LAST_PHONE = re.compile(rf"\s*:?\s+[(\[]?\s*(?:(?i:{PHONE_LABELS})['\u05f3]?\.?:?\s*)?"
+_LAST_PHONE = re.compile(rf"\s*:?\s+[(\[]?\s*(?:(?i:{PHONE_LABEL})\.?:?\s*)?"
                          rf"((?<![^\s:(\[])[+0]\d?(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})"
                          r"\s*[)\]]?\s*$")
 # an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person) and a

@@ -43,4 +43,22 @@ def char_class(marks: str) -> str:
     return "".join("\\" + c if c in "\\]^-[" else c for c in marks)
 
 
-__all__ = ["QUOTE_MARKS", "STRAY_MARKS", "char_class"]
+_WRAPPERS = frozenset(QUOTE_MARKS + "\"'")
+
+
+def unwrap_quotes(name: str) -> str:
+    """``name`` (a person's display name) without one pair of quote marks or brackets of
+    any script around the whole of it (``"Ann Lee"``, ``《Didrik Dahl》``, ``«Ann Lee»``:
+    ``Ann Lee``, ``Didrik Dahl``), as a mail client writes a display name; ``name`` itself
+    when its marks are its words' own (``Robert Smith 'Bob'``, ``„Ani“ Nowak``,
+    ``'Abd al-Rahman``: x51r8 F1, F9, the closing quote or the leading ``'`` was cut before
+    ``<addr>`` alone) or a mark of the pair stands inside too. Pure."""
+    if len(name) < 3 or name[0] not in _WRAPPERS or name[-1] not in _WRAPPERS:
+        return name
+    inner = name[1:-1]
+    if name[0] in inner or name[-1] in inner or not inner.strip():
+        return name
+    return " ".join(inner.split())
+
+
+__all__ = ["QUOTE_MARKS", "STRAY_MARKS", "char_class", "unwrap_quotes"]
