@@ -200,3 +200,22 @@ def test_a_date_of_any_language_in_a_name_cell_fails_its_row(date: str, shape: s
                                   "Henry VIII", "Oca Berg", "Mayıs Demir", "Q Roe", "Ada Dec"])
 def test_a_month_word_or_numeral_alone_is_still_a_name(cell: str) -> None:
     assert _person(_decided(contact=cell))[0] == cell
+
+
+# F10: an address line's words around the name (x51r8: 'Attn: Bob Roe', '강민호 팀장님' were
+# persons named so, while 'Jane Roe, CEO' is cut with a note)
+@pytest.mark.parametrize(("cell", "name", "note"), [
+    ("Attn: Bob Roe", "Bob Roe", None), ("Re: Anna Roe", "Anna Roe", None),
+    ("FAO: Ida Berg", "Ida Berg", None), ("ATTN Bob Roe".replace(" ", ": ", 1), "Bob Roe", None),
+    ("Attn: Bob Roe, CEO", "Bob Roe", "CEO"), ("서지우과장님", "서지우", "과장"),
+    ("강민호 팀장님", "강민호", "팀장"), ("이서연대리", "이서연", "대리"),
+    ("정하늘과장님께", "정하늘", "과장")])
+def test_an_address_lines_words_are_no_part_of_the_name(cell: str, name: str,
+                                                         note: str | None) -> None:
+    got = _read(_decided(contact=cell))
+    assert (got[0], got[-1]) == (name, note), got
+
+
+@pytest.mark.parametrize("cell", ["Reidar Roe", "Attila Berg", "Att Berg", "Faolan Roe", "김이사"])
+def test_a_name_starting_like_an_address_word_stays(cell: str) -> None:
+    assert _person(_decided(contact=cell))[0] == cell

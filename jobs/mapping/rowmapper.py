@@ -861,7 +861,10 @@ class RowMapper:
         if isinstance(name, str):
             # "Jane Roe, VP Sales": the name before the title, which no field takes (f47f:
             # the person was named with it, and "Jane Roe" of another row was another)
+            # ("Attn: Bob Roe", "강민호 팀장님": x51r8 F10, the person named so)
+            name, addressed = tf.addressed_name(name) if not shared else (name, None)
             name, title = tf.name_and_title(name)
+            title = title or addressed
             if title is not None and not shared:  # ("Tor Berg (CEO), VP Sales": "Tor Berg")
                 name = str(tf.name_cell_name(name) or name)
             # a web address cut from the name goes to the note, as one after a comma

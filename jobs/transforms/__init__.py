@@ -96,6 +96,7 @@ from .money import (
     percentage,
     settle_currency,
 )
+from .name_addressing import addressed_name
 from .name_cell_contacts import (
     PHONE_GAP,
     cell_contacts,
@@ -188,6 +189,7 @@ __all__ = [
     "unsure_phone",
     "word_label",
     "spaced_dashes",
+    "addressed_name",
     "strip_joiners",
     "no_title",
     "DATE_TOKENS",
