@@ -71,6 +71,15 @@ def test_a_comma_in_the_name_before_an_angle_address(cell: str, read: tuple[str,
     assert (got[0], got[-1]) == read, got
 
 
+@pytest.mark.parametrize(("display", "name"), [("(Jostein Dahl)", "Jostein Dahl"),
+                                              ("[Karin Dahl]", "Karin Dahl")])
+def test_a_display_name_in_brackets_before_an_angle_address(display: str, name: str) -> None:
+    """x51r8 t2: ``(Jostein Dahl) <a@x>`` named the person by the address, the name
+    dropped unsaid. (After a space, ``(Jostein Dahl) a@x`` fails as 2 persons: left.)"""
+    ref = _decided(contact=f"{display} <jd16@d16.example.org>")
+    assert _person(ref)[:2] == (name, ["jd16@d16.example.org"]), ref
+
+
 def test_the_same_name_without_its_address_is_the_same_person() -> None:
     """x51r8 F1: ``Robert Smith 'Bob' <a@x>`` was 'Robert Smith 'Bob' (a second person
     made for a later row of the name alone)."""
@@ -219,3 +228,10 @@ def test_an_address_lines_words_are_no_part_of_the_name(cell: str, name: str,
 @pytest.mark.parametrize("cell", ["Reidar Roe", "Attila Berg", "Att Berg", "Faolan Roe", "김이사"])
 def test_a_name_starting_like_an_address_word_stays(cell: str) -> None:
     assert _person(_decided(contact=cell))[0] == cell
+
+
+@pytest.mark.parametrize("extension", ["lisä 23", "Lisä 23"])
+def test_finnish_lisa_with_its_umlaut_is_an_extension_word(extension: str) -> None:
+    phone = f"+420 2 2233 0000 {extension}"
+    assert _person(_decided(contact=f"Alva Grønli {phone}")) == ("Alva Grønli", [], [phone])
+    assert phone_numbers(phone) == (phone,)

@@ -318,11 +318,12 @@ PHONE_LABELS = ("cep\\s*tel|mob\\.?\\s*tel|tel\\.?\\s*kom|mobile\\s*no|tel\\s*bi
 # x51r1 F7: cs ``kl.``, ``klapka``, ``linka``, ``vnitřní``; hu ``m.``, ``mell.``; tr ``dah.``;
 # el ``εσωτ.``, ``εσ.``; he ``שלוחה``; th ``ต่อ``; vi ``máy lẻ``, ``nhánh``; pl ``psw.``; sk
 # ``pes.``, ``lok.``; et ``lisa``; lv ``iekšējais``; sl ``int.``; lt ``vid.``; fi ``sisä``,
-# ``alanumero``; ro ``inter.``; en ``Xtn``; zh ``内线``, ``分機``, ``轉``),
+# ``alanumero``, ``lisä`` (x51r8: ``lisa`` was listed, Finnish ``lisä`` not); ro ``inter.``;
+# en ``Xtn``; zh ``内线``, ``分機``, ``轉``),
 # a regex alternation, one list for every phone
 # reader: the phone column's (``contacts``) and a name cell's (x50r1 F2: ``Durchwahl
 # 12`` was refused, ``poste 16`` left in the name)
-EXTENSION_WORDS = ("alanumero|iek\u0161\u0113jais|vnit\u0159n\u00ed|klapka|kl|mell|dah|inter|lok|lisa"
+EXTENSION_WORDS = ("alanumero|iek\u0161\u0113jais|vnit\u0159n\u00ed|klapka|kl|mell|dah|inter|lok|lisa|lis\u00e4"
                    "|vid|psw|pes|sis\u00e4|xtn|m\u00e1y\\s*l\u1ebb|nh\u00e1nh|m(?=\\.)"
                    "|\u03b5\u03c3\u03c9\u03c4|\u03b5\u03c3(?=\\.)|\u05e9\u05dc\u05d5\u05d7\u05d4"
                    "|\u0e15\u0e48\u0e2d|\u5185\u7ebf|\u5206\u6a5f|\u8f49"

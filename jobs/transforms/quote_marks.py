@@ -43,13 +43,14 @@ def char_class(marks: str) -> str:
     return "".join("\\" + c if c in "\\]^-[" else c for c in marks)
 
 
-_WRAPPERS = frozenset(QUOTE_MARKS + "\"'")
+_WRAPPERS = frozenset(QUOTE_MARKS + "\"'()[]")
 
 
 def unwrap_quotes(name: str) -> str:
     """``name`` (a person's display name) without one pair of quote marks or brackets of
-    any script around the whole of it (``"Ann Lee"``, ``《Didrik Dahl》``, ``«Ann Lee»``:
-    ``Ann Lee``, ``Didrik Dahl``), as a mail client writes a display name; ``name`` itself
+    any script around the whole of it (``"Ann Lee"``, ``《Didrik Dahl》``, ``«Ann Lee»``,
+    ``(Ann Lee)``, ``[Ann Lee]``: ``Ann Lee``, ``Didrik Dahl``; x51r8: ``(Jostein Dahl)
+    <a@x>`` named the person by the address), as a mail client writes a display name; ``name`` itself
     when its marks are its words' own (``Robert Smith 'Bob'``, ``„Ani“ Nowak``,
     ``'Abd al-Rahman``: x51r8 F1, F9, the closing quote or the leading ``'`` was cut before
     ``<addr>`` alone) or a mark of the pair stands inside too. Pure."""
