@@ -195,7 +195,7 @@ _MORE_DATES = ["Dec-06", "Dec/06", "Dec-2026", "H1 2026", "H2 2026", "Q1/2027", 
                "6 Aralık", "6 Ara", "6 Kasım", "6 Oca", "6 Şubat", "6 prosince",
                "6 joulukuuta", "6 decembrie", "6 Δεκεμβρίου", "6 ธันวาคม", "6 tháng 12",
                "6 בדצמבר", "6 ديسمبر", "6.XII.", "6 XII 2026", "6. XII. 2026", "6 listopadu",
-               "6 lokakuuta", "6 Mayıs 2026"]
+               "6 lokakuuta", "6 Mayıs 2026", "6-12", "Tue 6", "Friday 6", "Wed, 6"]
 
 
 @pytest.mark.parametrize("date", _MORE_DATES)
@@ -206,7 +206,8 @@ def test_a_date_of_any_language_in_a_name_cell_fails_its_row(date: str, shape: s
 
 
 @pytest.mark.parametrize("cell", ["Ara Guler", "Kasım Yılmaz", "Louis XIV", "John Smith III",
-                                  "Henry VIII", "Oca Berg", "Mayıs Demir", "Q Roe", "Ada Dec"])
+                                  "Henry VIII", "Oca Berg", "Mayıs Demir", "Q Roe", "Ada Dec",
+                                  "Sun Li", "Agent 47", "Monday Roe"])
 def test_a_month_word_or_numeral_alone_is_still_a_name(cell: str) -> None:
     assert _person(_decided(contact=cell))[0] == cell
 

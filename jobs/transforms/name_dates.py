@@ -69,12 +69,16 @@ _WORD_DATE = re.compile(
     rf"|(?<![^\W\d_])(?:Q[1-4]|H[12])\s*[/\-]?\s*(?:{_YEAR}|['\u2019]\d{{2}}(?!\d))"
     rf"|{_DAY}\s*{_ROMAN}(?:\.|\s+{_YEAR})(?![^\W\d_])"  # 6.XII., 6 XII 2026, 6. XII. 2026
     rf"|{_DAY}\s*{_VI_MONTH}|{_VI_MONTH}[\s,/]*(?:n\u0103m\s*)?{_YEAR}"  # 6 tháng 12
+    # a weekday and a day (``Tue 6``: x51r8 F7); ``Sun`` / ``Sat`` abbreviated may be names
+    r"|(?<![^\W\d_])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?"
+    rf"|wed|thu(?:rs?)?|fri)\.?,?\s+{_DAY}"
     r"|\d{1,4}\s*\u5e74\s*\d{1,2}\s*\u6708|\d{1,2}\s*\u6708\s*\d{1,2}\s*\u65e5"  # 年月 月日
     r"|\d{4}\s*\ub144\s*\d{1,2}\s*\uc6d4|\d{1,2}\s*\uc6d4\s*\d{1,2}\s*\uc77c",  # 년월 월일
     re.IGNORECASE)
 # a day and month of digits, no year: a token of its own (``12/6``, ``06.12.``; with dots
 # only ended by one, as German writes it: ``12.5`` may be a number)
-_DAY_MONTH = re.compile(r"(?<![^\s(\[,;])(\d{1,2})(?:/(\d{1,2})\.?|\.(\d{1,2})\.)(?=[\s)\],;]|$)")
+# ... or a dash (``6-12``: x51r8 F7)
+_DAY_MONTH = re.compile(r"(?<![^\s(\[,;])(\d{1,2})(?:[/\-](\d{1,2})\.?|\.(\d{1,2})\.)(?=[\s)\],;]|$)")
 
 
 def name_date(text: str) -> str | None:
