@@ -310,11 +310,13 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     survivor: its id and add time (``older_drop``) go with it; and each non-empty value of
     the survivor's own that the PATCH ``changes`` writes over (``value 500.00 EUR (deal 31,
     the survivor: overwritten by the field policy)``; its 0 value and, unless
-    ``policy_title`` (the user's ``title`` policy wrote it), the title a cleaner form of the
-    group's own replaces are no value; its text that says none — ``n/a``, ``NA`` — is named
-    too; x44r2 F1: ``PO-1111`` written over and named nowhere; x44r8 F2: ``NA``); a merged
-    deal's ``n/a`` is no value to lose, its ``NA`` (``evidence.none_ish``) is; an amount
-    in another currency than the survivor's in a field a comparing policy names
+    ``policy_title`` (the user's ``title`` policy wrote it), the survivor's title the
+    group's cleaner one replaces is named so (``title 'cafe cloud' (deal 31, the survivor: the
+    group's cleaner title written over it, 'Café Cloud')``, x51r14 F1); its text that says
+    none — ``n/a``, ``NA`` — is named too; x44r2 F1: ``PO-1111`` written over and named
+    nowhere; x44r8 F2: ``NA``); a merged deal's ``n/a`` is no value to lose, its ``NA``
+    (``evidence.none_ish``) is; an amount in another currency than the survivor's in a
+    field a comparing policy names
     (``compared``: ``policy_compares``) is said not compared (``value 1,100 JPY (deal 12,
     two currencies: not compared)``, x45r7 F1); empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
@@ -377,6 +379,11 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
         # a ``title`` policy wrote another deal's title over the survivor's (the cleaner
         # form of the group's own title, no policy, loses nothing: ``titles.group_title``)
         out.append(f"title {survivor.title!r} (deal {survivor.id}, {OVERWRITTEN})")
+    elif changes.get("title") and survivor.title \
+            and _title_key(survivor.title) != _title_key(final_title):
+        # the group's cleaner title written over the survivor's is said, not silent (x51r14
+        # F1: the note named the stage it drops but not the title it changed)
+        out.append(f"title {survivor.title!r} (deal {survivor.id}, {CLEANER} {final_title!r})")
     out.extend(f"title {r.title!r} (deal {r.id})" for r in merged
                if r.title and _title_key(r.title) != _title_key(final_title))
     if changes.get("title") and survivor.title and survivor.title != final_title \
@@ -394,6 +401,7 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
 
 
 OVERWRITTEN = "the survivor: overwritten by the field policy"  # a drop's note
+CLEANER = "the survivor: the group's cleaner title written over it,"  # a drop's note
 # a drop's note: an amount in another currency than the survivor's, which no policy compares
 NOT_COMPARED = "two currencies: not compared"
 
