@@ -52,6 +52,7 @@ from types import MappingProxyType
 from rapidfuzz.distance import OSA
 
 from ..transforms.legal_forms import FORMS, SINGLE_WORD_FORMS, form_run
+from .letters import one_word_typed
 from .org_names import (
     fold,
     legal_form,
@@ -292,6 +293,36 @@ def _title_dotless(title: str, count: int) -> tuple[str, ...] | None:
 _UMLAUT = re.compile("[äöüÄÖÜ]|[aouAOU]\u0308")
 
 
+_SPELLED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
+@lru_cache(maxsize=65536)
+def _org_lettered(name: str) -> tuple[str, ...]:
+    """The words of ``_org_spelled(name)`` as written, every letter kept (``Bjørn Ålund`` ->
+    ``bjørn ålund``, ``Öztürk İnşaat A.Ş.`` -> ``öztürk inşaat``), for ``letters``' readings;
+    empty for an ASCII name or when the two do not align word for word."""
+    org = _org_spelled(name)
+    if name.isascii() or not org:
+        return ()
+    every = [t for t in words(name.replace("&", " and "), umlauts="keep") if t != "the"]
+    kept = [t for n, t in enumerate(every)
+            if not (t in ("and", "und", "et") and 0 < n < len(every) - 1)][:len(org)]
+    if len(kept) != len(org) or any(canonical(fold(t.translate(_SPELLED))) != o
+                                    for t, o in zip(kept, org, strict=True)):
+        return ()
+    return tuple(kept)
+
+
+@lru_cache(maxsize=65536)
+def _title_lettered(title: str, count: int) -> tuple[str, ...] | None:
+    """A title's ``count`` tokens (``_title_words``) with every letter as written (``Bjørn``,
+    ``Öztürk``), for the org-name run only; None for an ASCII title or when they do not align."""
+    if title.isascii():
+        return None
+    kept = _canonical_all(words(title, umlauts="keep", sharp_s=True))
+    return tuple(kept) if len(kept) == count else None
+
+
 _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")  # letters or digits on both sides
 
 
@@ -313,7 +344,8 @@ def half_of_compound(word: str, org: Sequence[str] | set[str], *titles: str | No
 
 
 def _remove_org(tokens: list[str], org: Sequence[str], dotless: Sequence[str] | None = None,
-                org_dotless: Sequence[str] = ()) -> list[int]:
+                org_dotless: Sequence[str] = (),
+                lettered: tuple[Sequence[str], Sequence[str]] | None = None) -> list[int]:
     """The indexes of ``tokens`` left once each run that spells the organization name
     ``org`` is removed (its key's words: in order, each equal — case, accents and umlauts
     aside, never with a typo: ``Maier Umzug`` at org ``Meier AG`` keeps ``maier`` — or the
@@ -325,14 +357,21 @@ def _remove_org(tokens: list[str], org: Sequence[str], dotless: Sequence[str] | 
     ``org_dotless`` (``org`` so, ``_org_spelled``): a word is the name's word when one of
     the two has no umlaut and both read so are equal, every word of the name at once
     (``Hubner Backerei`` at org ``Hübner Bäckerei``; x51r6 F1: a name of two umlaut words
-    was never taken out, and only a one-word slip paired one of one)."""
+    was never taken out, and only a one-word slip paired one of one). ``lettered`` (the
+    tokens' and the name's words as written, ``_title_lettered``, ``_org_lettered``): a word
+    is the name's word when one of the two is the other typed without its letters, each
+    dropped or spelled out (``letters.one_word_typed``: ``Bjoern Aalund`` / ``Bjorn Alund`` at
+    org ``Bjørn Ålund``, ``Ozturk Insaat`` at ``Öztürk İnşaat``; x51r14 F2, F3). The legal
+    form after the name is read folded, as ``org_key`` reads it (``A.Ş.`` = ``A.S.``)."""
     if not org or not tokens:
         return list(range(len(tokens)))
     # (speed) no second reading on either side: ``_org_run`` compares the words as written
     two = (dotless or tokens, org_dotless if len(org_dotless) == len(org) else org) \
         if dotless is not None or len(org_dotless) == len(org) else None
     joined = "".join(org)
-    first = org[0] if org[0].isascii() and two is None else None
+    first = org[0] if org[0].isascii() and two is None and lettered is None else None
+    # the legal form after the name read as ``org_key`` reads it, its accents folded
+    forms = tokens if all(t.isascii() for t in tokens) else [fold(t) for t in tokens]
     out: list[int] = []
     i, n = 0, len(tokens)
     while i < n:
@@ -343,13 +382,13 @@ def _remove_org(tokens: list[str], org: Sequence[str], dotless: Sequence[str] | 
             out.append(i)
             i += 1
             continue
-        end = _org_run(tokens, i, org, joined, two)
+        end = _org_run(tokens, i, org, joined, two, lettered)
         if end is None:
             out.append(i)
             i += 1
             continue
-        i = form_run(tokens, end)
-        while i < n and tokens[i] == "and" and (j := form_run(tokens, i + 1)) > i + 1:
+        i = form_run(forms, end)
+        while i < n and tokens[i] == "and" and (j := form_run(forms, i + 1)) > i + 1:
             i = j  # ``Öberg och Co``, ``Acme GmbH und Co KG``: the forms' ``&`` written out
     return out
 
@@ -371,16 +410,20 @@ def _dotless_word(two: tuple[Sequence[str], Sequence[str]], j: int, n: int,
 
 
 def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str,
-             two: tuple[Sequence[str], Sequence[str]] | None = None) -> int | None:
+             two: tuple[Sequence[str], Sequence[str]] | None = None,
+             lettered: tuple[Sequence[str], Sequence[str]] | None = None) -> int | None:
     """The end of the org-name run starting at ``tokens[i]``, or None. An ``and`` between two
     of its words is the ``&`` the name leaves out (``_org_spelled``: ``Harbor and Sons -
     fleet`` at org ``Harbor & Sons LLC``; x42r2 F7a: the name stayed in that title only, and
     the pair said "customer's name on one only" though both carried it). ``two``: the
-    tokens' and the name's readings with the umlauts' dots dropped (``_remove_org``)."""
+    tokens' and the name's readings with the umlauts' dots dropped, ``lettered`` as written
+    (``_remove_org``)."""
     k = len(org)
     run = tokens[i:i + k]
     if len(run) == k and all(tokens[i + n] == o or _same_org_word(tokens[i + n], o)
                              or (two is not None and _dotless_word(two, i + n, n, tokens, org))
+                             or (lettered is not None
+                                 and one_word_typed(lettered[0][i + n], lettered[1][n]))
                              for n, o in enumerate(org)):
         return i + k
     if k > 1 and "and" in tokens[i + 1:i + 2 * k - 1]:
@@ -389,7 +432,8 @@ def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str,
             if 0 < n and tokens[j] == "and" and j + 1 < len(tokens) and tokens[j + 1] != "and":
                 j += 1
             if not (tokens[j] == org[n] or _same_org_word(tokens[j], org[n])
-                    or (two is not None and _dotless_word(two, j, n, tokens, org))):
+                    or (two is not None and _dotless_word(two, j, n, tokens, org))
+                    or (lettered is not None and one_word_typed(lettered[0][j], lettered[1][n]))):
                 break
             j, n = j + 1, n + 1
         if n == k:
@@ -514,13 +558,18 @@ def normalize_title(title: str, org_name: str | None = None,
         org = ""  # half of a hyphenated word names no customer (``half_of_compound``)
     org_dotless = _org_spelled(org_name, True) if org and org_name and not org_name.isascii() \
         else ()
+    org_lettered = _org_lettered(org_name) if org and org_name else ()
     if org and not (  # (speed) no token starts the name's letters:
-            title.isascii() and org.isascii() and not org_dotless
+            title.isascii() and org.isascii() and not org_dotless and not org_lettered
             and _name_starts(org).isdisjoint(toks)):
         keep = _after_article(toks)
         dotless = _title_dotless(title, len(toks))
+        title_lettered = _title_lettered(title, len(toks))
+        lettered = None if title_lettered is None and not org_lettered else (
+            [(title_lettered or toks)[i] for i in keep], org_lettered or org.split())
         kept = _remove_org([toks[i] for i in keep], org.split(),
-                           None if dotless is None else [dotless[i] for i in keep], org_dotless)
+                           None if dotless is None else [dotless[i] for i in keep], org_dotless,
+                           lettered)
         if len(kept) < len(keep):
             return _normalized(toks, parts, alts, [keep[i] for i in kept], noise_words)
     return _without_org(title, noise_words)  # (speed) no org-name run: one result per title

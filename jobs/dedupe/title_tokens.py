@@ -72,8 +72,10 @@ def words(s: str, *, umlauts: str = "transliterate", other: bool = False,
     ``1.000`` / ``1 000`` / ``1'000`` -> ``1000``); a decimal, a version or a date is one
     token, a decimal comma read as a point (``1,5`` -> ``1.5``, ``1.10``, ``01.03.2026``).
     ``sharp_s`` (titles): ``ß`` stays ``ß`` (``Maße`` dimensions / ``Masse`` mass); org names
-    read it ``ss`` (``Strauß GmbH`` = ``Strauss GmbH``)."""
-    return _tokens(_prepare(s, other, sharp_s), sharp_s)
+    read it ``ss`` (``Strauß GmbH`` = ``Strauss GmbH``). ``umlauts="keep"``: every letter as
+    written (``björk``), for ``letters``' readings. The Turkish ``İ`` is ``i``, never a word
+    break."""
+    return _tokens(_prepare(s, other, sharp_s, keep=umlauts == "keep"), sharp_s)
 
 
 def parted_words(s: str) -> tuple[list[str], list[int]]:
@@ -131,7 +133,7 @@ def _split_parts(s: str) -> list[str]:
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
-def _prepare(s: str, other: bool, sharp_s: bool = False) -> str:
+def _prepare(s: str, other: bool, sharp_s: bool = False, keep: bool = False) -> str:
     if not s.isascii():
         if sharp_s:  # a title: 10² is not 102 (NFKC joins them), ⭐+VS16 is ⭐, U+2212 5 is -5
             if _SUPERSCRIPT.search(s) is not None:
@@ -147,7 +149,10 @@ def _prepare(s: str, other: bool, sharp_s: bool = False) -> str:
             s = "ß".join(p.casefold() for p in s.replace("ẞ", "ß").split("ß"))
         else:
             s = s.casefold()
-        s = s.translate(_STRIPPED if other else _UMLAUTS)
+        if "\u0307" in s:  # the Turkish İ casefolds to i + a dot above: one letter, i, no
+            s = s.replace("i\u0307", "i")  # word break (x51r14 F2: ``İnşaat`` -> ``i nşaat``)
+        if not keep:
+            s = s.translate(_STRIPPED if other else _UMLAUTS)
     else:
         s = s.lower()
     if _DIGIT.search(s) is not None:

@@ -10,7 +10,7 @@ another is strictly cleaner, judged in this order:
 2. written with its letters (``Café Cloud migration`` over ``Cafe Cloud migration``,
    ``Müller`` over ``Mueller`` or ``Muller``, ``Straße`` over ``Strasse``, ``Bjørn Ålund``
    over ``Bjorn Alund`` or ``Bjoern Aalund``, ``Łódź`` over ``Lodz``) when another title of
-   the group is this one with them, each letter dropped or spelled out (``_READINGS``;
+   the group is this one with them, each letter dropped or spelled out (``letters``;
    x26r1 7: the plain later copy survived and the accented title was kept on no live deal,
    45 of 45);
 3. fewer words no word list knows (``lexicon.is_known_word``: ``Implementaton`` is a typo
@@ -35,13 +35,11 @@ Among titles equally clean the older deal's wins (then the smaller id). Pure: no
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 
+from .letters import without_letters
 from .lexicon import is_known_word
 from .model import DealRecord
-from .org_names import fold
 
 _COPY = re.compile(r"\((?:copy|kopie)(?:\s*\d+)?\)|^\s*(?:copy|kopie)\s+(?:of|von)\b"
                    r"|[-\u2013\u2014]\s*(?:copy|kopie)\s*\d*\s*$", re.IGNORECASE)
@@ -63,51 +61,18 @@ def _case_lost(title: str) -> bool:
     return title.isupper() and any(len(w) >= 4 for w in _WORD.findall(title))
 
 
-# how a letter is written without it on an ASCII keyboard, besides its fold (``é`` -> ``e``,
-# ``ø`` -> ``o``: ``org_names.fold``): spelled out as German and the Nordic languages do, the
-# Icelandic, Turkish and Polish letters' usual readings (lower case)
-_READINGS: dict[str, tuple[str, ...]] = {
-    "ä": ("ae", "a"), "ö": ("oe", "o"), "ü": ("ue", "u"), "ß": ("ss", "s"),
-    "ø": ("oe", "o"), "å": ("aa", "a"), "æ": ("ae", "a", "e"), "œ": ("oe", "o"),
-    "þ": ("th",), "ð": ("d", "dh"), "\u0131": ("i",), "ł": ("l",), "đ": ("d", "dj"),
-}
-
-
-def _letter(c: str) -> str:
-    """A regular expression for letter ``c`` written with it or any ASCII reading of it."""
-    low = "i" if c == "İ" else c.lower()
-    ways = {low, *_READINGS.get(low, ()), fold(low).casefold()}
-    bare = "".join(x for x in unicodedata.normalize("NFKD", low) if not unicodedata.combining(x))
-    ways.add(bare)
-    return "(?:" + "|".join(re.escape(w) for w in sorted(ways, key=len, reverse=True)) + ")"
-
-
-@lru_cache(maxsize=4096)
-def _written_without(text: str) -> re.Pattern[str]:
-    """``text`` (lower case) with each non-ASCII letter also read as written without it."""
-    return re.compile("".join(re.escape(c.lower()) if c.isascii() else _letter(c)
-                              for c in text))
-
-
-def _without_letters(plain: str, lettered: str) -> bool:
-    """``plain`` is ``lettered`` written without some of its letters (``Bjorn``/``Bjoern`` of
-    ``Bjørn``, ``Strasse`` of ``Straße``, ``Lodz`` of ``Łódź``), not the same spelling."""
-    return plain.lower() != lettered.lower() and not lettered.isascii() \
-        and _written_without(lettered).fullmatch(plain.lower()) is not None
-
-
 def _accents_lost(title: str, others: Sequence[str]) -> bool:
     """Another title of the group is ``title`` written with letters it lacks (``Café`` for
     ``Cafe``, ``Müller`` for ``Mueller``, ``Bjørn Ålund`` for ``Bjoern Aalund``): this one
     lost them."""
-    return any(_without_letters(title, o) for o in others)
+    return any(without_letters(title, o) for o in others)
 
 
 def _loses_letters(title: str, survivor: str) -> bool:
     """``title`` writes a word of ``survivor``'s without letters it has (``Bjorn`` for
     ``Bjørn``): never chosen over it, whatever else ``title`` mends."""
     lettered = {w.lower() for w in _WORD.findall(survivor) if not w.isascii()}
-    return any(_without_letters(w, v) for w in _WORD.findall(title) for v in lettered)
+    return any(without_letters(w, v) for w in _WORD.findall(title) for v in lettered)
 
 
 def _defects(title: str, shared: int, spelling: bool,
