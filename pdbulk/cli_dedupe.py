@@ -451,10 +451,14 @@ def _not_followed(run: DedupeRun) -> int:
     if followed := run.refused_decisions - run.not_taken:
         parts.append(f"{counted(followed, 'reviewer decision')} = merge not followed (named "
                      "above, succeeded.csv says why)")
-    if run.not_taken:
-        parts.append(f"{counted(run.not_taken, 'reviewer decision')} = merge not taken, "
+    if pending := run.not_taken - run.never:
+        parts.append(f"{counted(pending, 'reviewer decision')} = merge not taken, "
                      "written in an earlier plan's groups.csv (named above with what "
                      "settles each; named every night until taken)")
+    if run.never:  # x51r14 F4: not "every night until taken": said once, settled tonight
+        parts.append(f"{counted(run.never, 'reviewer decision')} = merge that can never be "
+                     "taken, written in an earlier plan's groups.csv (a deal gone or a pair "
+                     "kept separate since; named above, said this night only)")
     typer.echo(f"pdbulk: exit 3: {'; '.join(parts)}: the merges a reviewer asked for are "
                "not done", err=True)
     return EXIT_ROWS_FAILED

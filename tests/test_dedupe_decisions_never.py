@@ -26,7 +26,8 @@ def test_a_merge_that_can_never_be_taken_is_named_once_with_applys_reason(
         tmp_path: Path) -> None:
     """Merge on both groups of night 1; then a colleague merges one pair by hand (its
     survivor changes with it) and the other pair is recorded keep-separate: night 2 names
-    each once as never taken, with apply's words; night 3 names neither; the folder goes."""
+    the kept pair once as never taken, with apply's words, and the merged one done by hand
+    (x51r14 F4: it was "never taken" too); night 3 names neither; the folder goes."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=81)) as sb:
         ids = _seed(sb)
         cfg = engine_config(sb, tmp_path / "j")
@@ -40,12 +41,15 @@ def test_a_merge_that_can_never_be_taken_is_named_once_with_applys_reason(
         remember_keep_separate(state, [linz])
         second = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
         named = [line for line in second.lines if "decision = merge not taken" in line]
-        assert len(named) == 2, second.lines
-        gone = [line for line in named if f"deal {crm[1]} is gone" in line]
+        assert len(named) == 1, second.lines
+        # the pair merged by hand as decided is taken, not "can never be taken" (x51r14 F4)
+        hand = [line for line in second.lines if "decision = merge done by hand" in line]
+        assert len(hand) == 1 and f"deal(s) {crm[1]} gone" in hand[0], second.lines
+        assert second.not_taken == second.never == 1 and second.by_hand == 1, second
         kept = [line for line in named if f"deals {linz[0]} and {linz[1]} were marked "
                 "keep-separate" in line]
-        assert len(gone) == 1 and len(kept) == 1, named
-        for line in (*gone, *kept):
+        assert len(kept) == 1, named
+        for line in kept:
             assert "can never be taken" in line and "said this once" in line, line
             assert "changed since" not in line and "named every night" not in line, line
         third = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))

@@ -519,7 +519,10 @@ class DedupeRun:
     ``refused_decisions`` reviewers' ``decision = merge`` not followed (refused at the
     load, or held by the runner's re-check: a deal changed meanwhile; x48r5 F3), a run's
     ``not_taken`` among them: an earlier plan's merge decision the night names as not taken
-    (a deal changed since that plan, a conflict; x51r6 F2);
+    (a deal changed since that plan, a conflict; x51r6 F2), ``never`` among those one that
+    can never be taken (a deal gone, a pair kept separate: named once, on this night only);
+    ``by_hand`` earlier merge decisions a person carried out by hand as decided: taken, not
+    among them (x51r14 F4);
     ``refused_edits`` groups.csv rows edited by hand (no such decision) refused;
     ``left_elsewhere`` reviewer-decided groups another live run holds (group id -> who:
     left to it, not refused; exit 6, x48r14); ``tokens`` spent;
@@ -545,6 +548,8 @@ class DedupeRun:
     policy_put_back: int = 0
     refused_decisions: int = 0
     not_taken: int = 0
+    never: int = 0
+    by_hand: int = 0
     refused_edits: int = 0
     left_elsewhere: dict[object, str] = field(default_factory=dict)
     tokens: int = 0
@@ -564,6 +569,8 @@ class DedupeRun:
                 "plan_dir": str(self.plan_dir), "actions": dict(self.actions),
                 "refused_decisions": self.refused_decisions,
                 "decisions_not_taken": self.not_taken,
+                "decisions_never_takeable": self.never,
+                "decisions_done_by_hand": self.by_hand,
                 "refused_edits": self.refused_edits,
                 "left_to_other_runs": len(self.left_elsewhere), "items": dict(self.counts),
                 "merged": self.merged, "failed": self.failed, "skipped": self.skipped,
@@ -826,6 +833,10 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                 # x51r6 F2: a merge decision named not taken (left, or in a conflict) is a
                 # decision not followed tonight: counted, exit 3, every night it is named
                 got["not_taken"] = len(e.left) + len(e.conflicts)
+                # x51r14 F4: one that can never be taken is among them on the night that
+                # says it (once: exit 3 that night only); one done by hand is taken
+                got["never"] = sum(x.never for x in e.left)
+                got["by_hand"] = len(e.by_hand)
                 got["earlier"] = e  # retention's advice for a folder kept for them (F4)
             plan_dir: Path = got["plan_dir"]
             prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state,
@@ -955,7 +966,8 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
                          got["plan_dir"], status,
                          got["plan"], got["actions"],
                          refused_decisions=got["refused"] + held + got.get("not_taken", 0),
-                         not_taken=got.get("not_taken", 0),
+                         not_taken=got.get("not_taken", 0), never=got.get("never", 0),
+                         by_hand=got.get("by_hand", 0),
                          refused_edits=got["refused_edits"],
                          interrupted_jobs=others, removed_jobs=removed,
                          estimate=got["estimate"], result=result, lines=lines, **counts)

@@ -279,6 +279,8 @@ class Earlier:
     unreadable_held: dict[Path, list[str]] = field(default_factory=dict)
     carried: list[tuple[Decided, str]] = field(default_factory=list)  # (decision, tonight's id)
     left: list[Left] = field(default_factory=list)  # merges not carried
+    # merges a person carried out by hand as decided (``done_by_hand``): taken, not left
+    by_hand: list[Decided] = field(default_factory=list)
 
     @property
     def keep_separate(self) -> list[Decided]:
@@ -401,6 +403,23 @@ def named_json(earlier: Earlier) -> list[list[int]]:
             *(sorted(c.members) for c in earlier.conflicts)]
 
 
+def done_by_hand(group: PlannedGroup, then: Mapping[int, DealRecord],
+                 now: Mapping[int, DealRecord]) -> bool:
+    """Whether a ``merge`` decision was carried out by hand as decided: its survivor is live,
+    every other deal of it gone, and the survivor changed since the plan (``then``: its
+    plan's records, ``now``: tonight's). Pipedrive answers a merged-away deal as a deleted
+    one and does not say into which deal it went (FACTS.md, Merge), but a merge writes its
+    survivor (the merged deal's empty fields, activities, its update time) and a deletion
+    of the other deal does not: an untouched survivor beside a gone deal is a deletion, and
+    the decision can never be taken (``never_takeable``; x51r14 F4: the pair a colleague
+    merged as decided was named "can never be taken" and the night exited 3)."""
+    ids = group.member_ids
+    s = group.survivor_id
+    return s in now and s in then and len(ids) > 1 \
+        and all(i not in now for i in ids if i != s) \
+        and now[s].update_time != then[s].update_time
+
+
 def blocked(members: Iterable[int], then: Mapping[int, DealRecord],
             now: Mapping[int, DealRecord], kept: Container[frozenset[int]] = frozenset()
             ) -> tuple[str, bool] | None:
@@ -448,6 +467,9 @@ def carry(earlier: Earlier, groups: list[Group], records: Mapping[int, DealRecor
             (g.id for g in out if set(g.member_ids) & d.members), "")
         if isinstance(then, str):
             earlier.left.append(Left(d, then, holds, stale=True))
+            continue
+        if done_by_hand(d.group, then, records):  # taken: said so, no exit 3 for it
+            earlier.by_hand.append(d)
             continue
         stale, never = blocked(d.group.member_ids, then, records, kept) or (None, False)
         if never:  # said once as such (the run settles it: ``settle_never``)
@@ -521,6 +543,11 @@ def lines(earlier: Earlier, *, recorded: int | None = None, gone: int = 0) -> li
     for d, gid in earlier.carried:
         out.append(f"{d.named()}: decision = merge carried into this plan's group {gid} (its "
                    "deals unchanged since that plan)")
+    for d in earlier.by_hand:  # x51r14 F4: taken, not "can never be taken"
+        away = ", ".join(str(i) for i in d.group.merged_ids)
+        out.append(f"{d.named()}: decision = merge done by hand: deal(s) {away} gone and "
+                   f"survivor {d.group.survivor_id} changed since that plan, as a merge into "
+                   "it changes it; taken, nothing left to do")
     waiting = [x.decided.group.id for x in earlier.left] + [
         c.tonight or c.newer.group.id for c in earlier.conflicts]
     if waiting:  # x42r6 F4: never counted "undecided"
@@ -544,10 +571,11 @@ def _newest(plan: Path | None, gid: str) -> str:
 
 
 def settle_never(earlier: Earlier) -> int:
-    """A run: the merge decisions that can never be taken (``Left.never``) marked taken in
-    their folders, so no later night names them again nor keeps their folder past
-    retention (x43r2 F3: one was named on 25 nights); how many."""
-    never = [x.decided for x in earlier.left if x.never]
+    """A run: the merge decisions that can never be taken (``Left.never``) and those done by
+    hand (``Earlier.by_hand``) marked taken in their folders, so no later night names them
+    again nor keeps their folder past retention (x43r2 F3: one was named on 25 nights); how
+    many."""
+    never = [x.decided for x in earlier.left if x.never] + earlier.by_hand
     for d in never:
         mark_taken(d.plan, [d.group])
     return len(never)

@@ -1,0 +1,63 @@
+"""A reviewer's ``decision = merge`` that a colleague carried out by hand, as decided, is
+taken: said "done by hand", no exit 3 for it; one whose deal was deleted can never be taken:
+said once, that night exits 3 (the README's exit 3), the next exits 0 (x51r14 F4: the
+hand-merged pair was named "it can never be taken … said this once" beside a closing line
+"named every night until taken", refused_decisions 2, exit 3)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig
+from bulk.sandbox.merge import merge
+from pdbulk.cli import app
+from tests.sandbox_helpers import threaded_sandbox
+from tests.test_dedupe_earlier_decisions import _decide, _seed
+from tests.update_support import cli_args
+
+
+def _survivors(plan: Path) -> dict[frozenset[int], tuple[int, list[int]]]:
+    with (plan / "groups.csv").open(encoding="utf-8") as f:
+        return {frozenset({int(g["survivor_id"]), *(int(i) for i in g["merged_ids"].split(";"))}):
+                (int(g["survivor_id"]), [int(i) for i in g["merged_ids"].split(";")])
+                for g in csv.DictReader(f)}
+
+
+def test_a_decision_merged_by_hand_is_taken_one_deleted_is_said_once(tmp_path: Path) -> None:
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
+        ids = _seed(sb)
+        args = cli_args(sb, tmp_path / "j")
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        night = ["dedupe", "run", "--since-last", "--json", *args]
+        first = runner.invoke(app, night, env=env)
+        assert first.exit_code == 0, first.output
+        plan = Path(orjson.loads(first.stdout)["plan_dir"])
+        crm, linz = frozenset(ids["crm"]), frozenset(ids["linz"])
+        _decide(plan, {crm: "merge", linz: "merge"})
+        groups = _survivors(plan)
+        (s_crm, [m_crm]), (_, [m_linz]) = groups[crm], groups[linz]
+        merge(sb.state, "deal", m_crm, {"merge_with_id": s_crm})  # by hand, as decided
+        sb.state.save("deal", {**sb.state.deals.rows[m_linz], "is_deleted": True})  # deleted
+        res = runner.invoke(app, night, env=env)
+        assert res.exit_code == 3, res.output
+        got = orjson.loads(res.stdout)
+        assert (got["decisions_done_by_hand"], got["decisions_never_takeable"],
+                got["decisions_not_taken"], got["refused_decisions"]) == (1, 1, 1, 1), got
+        assert "decision = merge done by hand" in res.stderr, res.stderr
+        hand = [s for s in res.stderr.splitlines() if "done by hand" in s]
+        assert len(hand) == 1 and f"survivor {s_crm}" in hand[0], hand
+        never = [s for s in res.stderr.splitlines() if "can never be taken" in s]
+        assert any(f"deal {m_linz} is gone" in s for s in never), res.stderr
+        assert not any(f"deal {m_crm}" in s for s in never), never
+        assert "every night until taken" not in res.stderr.splitlines()[-1], res.stderr
+        assert "1 reviewer decision = merge that can never be taken" in res.stderr
+        assert sb.token not in res.output
+        again = runner.invoke(app, night, env=env)  # both settled: nothing named
+        assert again.exit_code == 0, again.output
+        assert "done by hand" not in again.stderr and "never be taken" not in again.stderr
