@@ -58,6 +58,8 @@ def test_the_dotted_capital_i_is_one_letter() -> None:
     ("Öztürk İnşaat", "Ozturk - Office move"),          # one word of the name is not it
     ("Bjorn Alund", "Bjoern Aalund - Office move"),     # two ASCII spellings: as written
     ("Gül İnşaat", "Gol Insaat - Office move"),         # ü is never o
+    ("Sørensen Træ", "Sorensen Tre - Office move"),     # æ is ae or a, never e
+    ("Strauß Öl", "Straus Ol - Office move"),           # ß is ss, never s
 ])
 def test_other_letters_are_not_the_name(org: str, title: str) -> None:
     assert normalize_title(title, org).text != "office move"

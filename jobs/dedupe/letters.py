@@ -23,8 +23,8 @@ from ..transforms.contacts import fold_accents
 # how a letter (lower case) is written without it, besides its base letter (``é`` -> ``e``)
 # and its fold (``ø`` -> ``o``: ``fold_accents``)
 _READINGS: dict[str, tuple[str, ...]] = {
-    "ä": ("ae", "a"), "ö": ("oe", "o"), "ü": ("ue", "u"), "ß": ("ss", "s"),
-    "ø": ("oe", "o"), "å": ("aa", "a"), "æ": ("ae", "a", "e"), "œ": ("oe", "o"),
+    "ä": ("ae", "a"), "ö": ("oe", "o"), "ü": ("ue", "u"), "ß": ("ss",),
+    "ø": ("oe", "o"), "å": ("aa", "a"), "æ": ("ae", "a"), "œ": ("oe", "o"),
     "þ": ("th",), "ð": ("d", "dh"), "\u0131": ("i",), "ł": ("l",), "đ": ("d", "dj"),
 }
 
