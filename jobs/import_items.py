@@ -152,6 +152,10 @@ class RowCounts:
     # ... of them, those whose person had the row's name and phone (x41r2: every move is
     # said, the address change where it is likely)
     persons_moved_alike: int = 0
+    # upsert deals moved to another pipeline, and won / lost deals reopened: the plan says
+    # how many, as an update's does (x51r10 F1, F2: 7 deals moved, the plan said nothing)
+    moved_pipeline: int = 0
+    reopened: int = 0
     orgs_found: int = 0
     # rows whose organization was found under another legal form (``Inc.`` / ``Corp``): the
     # plan counts them, succeeded.csv's org_matched_by says it (f29h 6)
@@ -191,7 +195,7 @@ class RowCounts:
         """The counts summary.json's ``load`` shows (the three-way's ``edited_*`` when not 0)."""
         return {k: v for k, v in asdict(self).items() if k not in (
             "bad_examples", "fields", "closed_undated", "persons_borrowed", "persons_moved",
-            "persons_moved_alike", "orgs_other_form", "orgs_other_spelling",
+            "persons_moved_alike", "moved_pipeline", "reopened", "orgs_other_form", "orgs_other_spelling",
             "survivors", "keys_other_case", "keys_other_deal", "keys_other_deal_rows",
             "duplicates_other_contact_rows")
             and not ((k.startswith("edited_") or k in ("persons_not_added",

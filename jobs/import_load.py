@@ -142,6 +142,7 @@ from .planning import (
     machine_pace,
     stolen_share,
 )
+from .prepared import moves_notes_of
 from .rechecks import recheck_batches, recheck_calls
 from .repeats import RepeatedKeys, rows_named
 from .results import (
@@ -1729,6 +1730,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(closed)
     if c.closed_undated:  # x24r1 1
         notes.append(mapping.undated_note(c.closed_undated))
+    notes += moves_notes_of(c.moved_pipeline, c.reopened)  # x51r10 F1, F2
     if len(planner.key_problems) > 20:
         notes.append(f"... and {counted(len(planner.key_problems) - 20, 'more row')} with key "
                      "problems")

@@ -119,6 +119,7 @@ from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
 from .mapping.rowmapper import InDealPipeline, latest_time, section_title
 from .own_cells import value_columns
+from .prepared import moves_pipeline, reopens
 from .repeats import (
     Repeat,
     RepeatedKeys,
@@ -332,6 +333,7 @@ class RowPlanner:
         # what a row's note calls things (``update_edits.note_labels``: the fields, and the
         # options, stages and users by name, as the update's notes; x50r5 F3)
         self.note_labels: dict[str, str] = {}
+        self.stage_pipelines: dict[int, int] = {}  # stage id -> its pipeline id (``build``)
         # other text fields holding some of the file's keys, too few to refuse the key
         # field's creation (``jobs.key_field_holders``; set by ``build``): said, not refused
         self.key_holders_note: str | None = None
@@ -578,6 +580,7 @@ class RowPlanner:
         planner.field_types = field_types(catalog.deal_fields)
         planner.field_labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
         planner.note_labels = note_labels(catalog)
+        planner.stage_pipelines = {s.id: s.pipeline_id for s in catalog.stages}
         planner.value_columns = value_columns(mapping.spec, lambda label: _custom_type(
             catalog, label))
         planner.paths = UnseenPaths(mapping, header)
@@ -1261,15 +1264,21 @@ class RowPlanner:
             if existing is not None:  # archived deals take no edit but the one unarchiving
                 deal = {**deal, "is_archived": False}
         if isinstance(marker := deal.get("stage_id"), InDealPipeline):
-            # an upsert's row of no pipeline, its stage a stage of several: read in the
-            # found deal's pipeline, as an update's; a create has no deal to ask (f51c)
+            # an upsert's row of no pipeline: a create reads its stage cell as the import
+            # does (no deal to ask, f51c); a deal found reads it as an update does, in its
+            # own pipeline (x51r10 F1, F2: ``RowMapper._placed_in``)
             if existing is None:
-                return self._bad(row, marker.reason, marker.column)
-            try:
-                deal = {**deal, **marker.place(int(existing["pipeline_id"]))}
-            except InputError as exc:
-                return self._bad(row, "the row names no pipeline, so its stage is read in "
-                                 f"deal {existing['id']}'s: {exc.reason}", exc.column)
+                if marker.create is None:
+                    return self._bad(row, marker.reason, marker.column)
+                deal = {**deal, "stage_id": marker.create}
+            else:
+                try:
+                    placed = marker.place(int(existing["pipeline_id"]))
+                except InputError as exc:
+                    return self._bad(row, "the row names no pipeline, so its stage is read "
+                                     f"in deal {existing['id']}'s: {exc.reason}", exc.column)
+                deal = {k: v for k, v in {**deal, **placed}.items()  # None: the deal's own
+                        if not (k in ("stage_id", "status") and v is None)}
         if existing is None and mapped.deactivated:  # a create sets every value it has
             first = next(iter(mapped.deactivated.values()))
             return self._bad(row, first.reason, first.column)
@@ -1352,10 +1361,11 @@ class RowPlanner:
             # the payload in the order it always had, built in place (``values`` is this
             # row's own: no dict merged per optional key, issue 8)
             payload = values
-            payload["deal"], payload["person"], payload["org"] = mapped.deal, person, org
+            # (``deal``: the mapped deal, an upsert's deferred stage read for a create)
+            payload["deal"], payload["person"], payload["org"] = deal, person, org
             if cells:
                 payload["cells"] = cells
-            if minus := negative_value_note(mapped.deal):
+            if minus := negative_value_note(deal):
                 payload[ROW_NOTE] = minus
             if mapped.currency_defaulted:
                 payload["currency_defaulted"] = True
@@ -1461,6 +1471,9 @@ class RowPlanner:
         if changes.get("status") in ("won", "lost") and "close_time" not in changes \
                 and changes["status"] != existing.get("status"):  # (only a change re-dates)
             self.counts.closed_undated += 1
+        # the plan says the moves and the reopens, as an update's (x51r10 F1, F2)
+        self.counts.moved_pipeline += moves_pipeline(self.stage_pipelines, existing, changes)
+        self.counts.reopened += reopens(existing, changes)
         self.counts.fields.update([*changed_fields(changes, self.field_labels, existing),
                                    *(("person_id",) if "person" in links else ()),
                                    *(("org_id",) if "org" in links else ())])
@@ -1892,7 +1905,8 @@ class RowPlanner:
             return True
         deals = self.indexes.deals
         # (a stage of several pipelines on a row of no pipeline: no deal, no reading)
-        deferred = isinstance(mapped.deal.get("stage_id"), InDealPipeline)
+        marker = mapped.deal.get("stage_id")
+        deferred = isinstance(marker, InDealPipeline) and marker.create is None
         if deals is None:
             return bool(mapped.deactivated or mapped.undecided or deferred)
         if (self.mode != "insert" or key in getattr(deals, "ambiguous", ())) \

@@ -84,6 +84,38 @@ def remember_labels(prep: Prepared, changes: Mapping[str, Any], catalog: Catalog
                     prep.meta.setdefault(META_FIELD_TYPES, {}).update(typed)
 
 
+def moves_pipeline(stage_pipelines: Mapping[int, int], current: Mapping[str, Any],
+                   changes: Mapping[str, Any]) -> bool:
+    """Whether ``changes`` (a PATCH body) move the deal ``current`` to another pipeline: a
+    ``pipeline_id``, or a ``stage_id`` of another pipeline (``stage_pipelines``: stage id
+    -> its pipeline id) than the deal's (x51r4 F1; an upsert's too, x51r10 F1)."""
+    to = changes.get("pipeline_id")
+    if to is None and changes.get("stage_id") is not None:
+        to = stage_pipelines.get(int(changes["stage_id"]))
+    return to is not None and current.get("pipeline_id") is not None \
+        and int(to) != int(current["pipeline_id"])
+
+
+def reopens(current: Mapping[str, Any], changes: Mapping[str, Any]) -> bool:
+    """Whether ``changes`` set the won / lost deal ``current`` open (x51r4 F2)."""
+    return changes.get("status") == "open" and current.get("status") in ("won", "lost")
+
+
+def moves_notes_of(moved: int, reopened: int) -> list[str]:
+    """The plan's notes on the deals an update or an upsert moves to another pipeline
+    (``moved``) and on the won / lost deals it reopens (``reopened``); [] when neither."""
+    out = []
+    if moved:
+        out.append(f"moves {moved:,} deal(s) to another pipeline: their rows name a stage "
+                   "of another pipeline than the deal's (a row of no pipeline reads its "
+                   "stage cell in the deal's own pipeline first)")
+    if reopened:
+        out.append(f"reopens {reopened:,} won / lost deal(s): their rows set the status "
+                   "open (a status cell saying open, or a status map's \"*\" = \"open\" for "
+                   "every cell no entry names)")
+    return out
+
+
 def row_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
     """What an item keeps of its manifest row: ``values`` (JSON-safe: ``storable``) and,
     for an XLSX / JSON row, ``types`` (the cells whose type JSON would lose:

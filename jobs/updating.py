@@ -91,8 +91,11 @@ from .prepared import (
     check_loaded,
     key_field_code,
     keys_scan_since,
+    moves_notes_of,
+    moves_pipeline,
     refused,
     remember_labels,
+    reopens,
     row_values,
     sent_while_loading,
     write_job_results,
@@ -452,30 +455,16 @@ def _count_moves(prep: Prepared, catalog: Catalog, current: Deal,
                  changes: Mapping[str, Any]) -> None:
     """Counts an update that moves its deal to another pipeline (a ``stage_id`` of another
     pipeline, or a ``pipeline_id``) and one that reopens a won / lost deal (x51r4 F1, F2)."""
-    to = changes.get("pipeline_id")
-    if to is None and changes.get("stage_id") is not None:
-        to = next((s.pipeline_id for s in catalog.stages
-                   if s.id == int(changes["stage_id"])), None)
-    if to is not None and current.get("pipeline_id") is not None \
-            and int(to) != int(current["pipeline_id"]):
+    if moves_pipeline({s.id: s.pipeline_id for s in catalog.stages}, current, changes):
         prep.moved_pipeline += 1
-    if changes.get("status") == "open" and current.get("status") in ("won", "lost"):
+    if reopens(current, changes):
         prep.reopened += 1
 
 
 def moves_notes(prep: Prepared) -> list[str]:
     """The plan's notes on the deals an update moves to another pipeline and the won / lost
     deals it reopens (``Prepared.moved_pipeline``, ``reopened``), [] when none."""
-    out = []
-    if prep.moved_pipeline:
-        out.append(f"moves {prep.moved_pipeline:,} deal(s) to another pipeline: their rows "
-                   "name a stage of another pipeline than the deal's (a row of no pipeline "
-                   "reads its stage cell in the deal's own pipeline first)")
-    if prep.reopened:
-        out.append(f"reopens {prep.reopened:,} won / lost deal(s): their rows set the "
-                   "status open (a status map's \"*\" = \"open\" does so for every cell "
-                   "no entry names)")
-    return out
+    return moves_notes_of(prep.moved_pipeline, prep.reopened)
 
 
 def _conflicts_again(prep: Prepared, rows: set[int]) -> str | None:

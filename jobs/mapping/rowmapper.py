@@ -134,6 +134,9 @@ class InDealPipeline:
     # the column named (it has no deal to ask)
     reason: str = field(default="", compare=False, repr=False)
     column: str | None = field(default=None, compare=False, repr=False)
+    # ... and a create's ``stage_id`` as the import reads the cell (no deal: in every
+    # pipeline), None when that reading fails (``reason``)
+    create: int | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -620,22 +623,27 @@ class RowMapper:
                     str(self.stage.source(values)),
                     functools.partial(self._placed_in, values, n))
                 return
-            try:
-                self._staged(values, n, pipeline_id, deal)
-            except AmbiguousName as exc:
-                if not (self.defers_stage and pipeline_id is None):
-                    raise
-                deal["stage_id"] = InDealPipeline(
-                    str(self.stage.source(values)), functools.partial(
-                        self._in_pipeline, values, n), exc.reason, exc.column)
+            if self.defers_stage and pipeline_id is None \
+                    and (cell := self.stage.source(values)) is not None:
+                # an upsert's row of no pipeline: a deal its key finds reads the cell as an
+                # update does (``_placed_in``: x51r10 F1, F2, an entry naming a pipeline or
+                # a stage of one other pipeline by its name alone moved 7 of 7 deals
+                # unsaid); a create reads it as the import does, here (its status, close
+                # times and lost reason checked against it)
+                try:
+                    self._staged(values, n, None, deal)
+                except InputError as exc:
+                    deal["stage_id"] = InDealPipeline(
+                        str(cell), functools.partial(self._placed_in, values, n),
+                        exc.reason, exc.column)
+                else:
+                    deal["stage_id"] = InDealPipeline(
+                        str(cell), functools.partial(self._placed_in, values, n),
+                        create=int(deal["stage_id"]))
+                return
+            self._staged(values, n, pipeline_id, deal)
         elif pipeline_id is not None:
             deal["pipeline_id"] = pipeline_id
-
-    def _in_pipeline(self, values: Values, n: int, pipeline_id: int) -> dict[str, Any]:
-        """An upsert's stage cell read in its found deal's pipeline (``defers_stage``)."""
-        out: dict[str, Any] = {}
-        self._staged(values, n, pipeline_id, out)
-        return out
 
     def _placed_in(self, values: Values, n: int, pipeline_id: int) -> dict[str, Any]:
         """An update's stage cell of a row of no pipeline read in the deal's pipeline
