@@ -594,8 +594,9 @@ def _in_deal_pipeline(prep: Prepared, source: SourceRow, ref: str, current: Deal
     try:
         placed = {**wanted, **marker.place(int(current["pipeline_id"]))}
     except InputError as exc:
-        prep.fail(source.row, ref, "the row names no pipeline, so its stage is read in the "
-                  f"deal's: {exc.reason}", op="update", values=source.values,
+        prep.fail(source.row, ref, exc.reason if marker.named else "the row names no "
+                  f"pipeline, so its stage is read in the deal's: {exc.reason}",
+                  op="update", values=source.values,
                   column=exc.column, line=source.line)
         return None
     for name in ("status", "stage_id"):  # its cell says none, the deal keeps its own

@@ -147,3 +147,60 @@ def test_a_stage_only_export_leaves_the_status_its_cells_do_not_say(
     assert got is not None, prep.items
     assert {k: got[k] for k in ("stage_id", "status") if k in got} == placed
 
+
+
+NAMED = ('version = 1\n[update]\nid_column = "Deal - ID"\n[deal]\n'
+         'status = {{ column = "Deal - Stage"{status} }}\n'
+         '[deal.stage]\ncolumn = "Deal - Stage"\n[deal.stage.map]\n{entries}')
+
+
+@pytest.mark.parametrize(("status", "entries", "cell", "pipeline", "placed"), [
+    # x51r10 F4: "Won" = "EU > North > won" failed the US rows' 'Won' ("is in pipeline
+    # 'EU > North', not in pipeline 'US'"): read as if absent, closed won where it is
+    ("", '"Won" = "EU > North > won"\n', "Won", US, {"status": "won"}),
+    ("", '"Won" = "EU > North > won"\n', "won\u200b", SALES, {"status": "won"}),
+    ("", '"Won" = "EU > North > won"\n', "Won", NORTH, {"stage_id": 14}),  # its own
+    ("", '"Won" = "EU > North > won"\n', "Won", EU, {"stage_id": 6}),
+    # ... a status key whose stage entry names a pipeline (x51r10's u4 "Done": 30 of 30)
+    (', map = { "Done" = "won" }', '"Done" = "EU > Won"\n', "Done", SALES,
+     {"status": "won"}),
+    (', map = { "Done" = "won" }', '"Done" = "EU > Won"\n', "Done", EU,
+     {"stage_id": 6, "status": "won"}),
+])
+def test_an_entry_naming_a_pipeline_leaves_the_others_rows_as_without_it(
+        status: str, entries: str, cell: str, pipeline: int, placed: dict[str, Any]) -> None:
+    mapper = UpdateMapping.loads(NAMED.format(status=status, entries=entries)).compile(CATALOG)
+    row = SourceRow(2, 2, {"Deal - ID": "7", "Deal - Stage": cell})
+    prep = Prepared("update")
+    deal = {"id": 7, "pipeline_id": pipeline, "stage_id": 0, "status": "open"}
+    got = _in_deal_pipeline(prep, row, "7", deal, wanted_values(mapper, row)[1])
+    assert got is not None, prep.items[0].error
+    assert {k: got[k] for k in ("stage_id", "status") if k in got} == placed
+
+
+PIPED = ('version = 1\n[update]\nid_column = "Deal - ID"\n[deal]\npipeline = "Deal - Pipeline"\n'
+         'status = { column = "Deal - Stage" }\n[deal.stage]\ncolumn = "Deal - Stage"\n')
+
+
+@pytest.mark.parametrize(("named", "cell", "pipeline", "placed"), [
+    # x51r10 F3: a row naming its deal's own pipeline reads a won / lost word as a row of
+    # no pipeline does: closed where it is (the starter's "Closed Lost" = "Closing", the
+    # import's "left in the last stage", moved SMB deals from Intake to Closing)
+    ("US", "Closed Lost", US, {"status": "lost"}),
+    ("Sales", "Won", SALES, {"status": "won"}),
+    ("US", "Closed Won", US, {"stage_id": 11}),  # its own stage: the status left
+    ("US", "Closed Lost", SALES, "no stage named 'Closed Lost' in pipeline 'US'"),  # a move
+])
+def test_a_row_naming_its_deals_pipeline_closes_a_won_word_where_it_is(
+        named: str, cell: str, pipeline: int, placed: dict[str, Any] | str) -> None:
+    mapper = UpdateMapping.loads(PIPED).compile(CATALOG)
+    row = SourceRow(2, 2, {"Deal - ID": "7", "Deal - Pipeline": named, "Deal - Stage": cell})
+    prep = Prepared("update")
+    deal = {"id": 7, "pipeline_id": pipeline, "stage_id": 0, "status": "open"}
+    got = _in_deal_pipeline(prep, row, "7", deal, wanted_values(mapper, row)[1])
+    if isinstance(placed, str):
+        error = str(prep.items[0].error)
+        assert got is None and placed in error and "names no pipeline" not in error, error
+        return
+    assert got is not None, prep.items[0].error
+    assert {k: got[k] for k in ("stage_id", "status") if k in got} == placed

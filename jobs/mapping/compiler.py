@@ -547,11 +547,16 @@ class _Compiler:
             return None if stage is None else stage.id
         names_its_pipeline_stage = self.catalog.with_its_pipeline
 
-        def entry(raw: object) -> str | None:
+        def entry(raw: object, pipeline_id: int | None = None) -> str | None:
+            """The stage map's entry for ``raw`` (its target), None when none is, or when
+            it names another pipeline than ``pipeline_id`` (its deals' only: x51r10 F4)."""
             try:
-                return vmap.get(_text(raw))
+                target = vmap.get(_text(raw))
             except InputError:
                 return None
+            if pipeline_id is not None and elsewhere(target, pipeline_id):
+                return None
+            return target
         return _StageStep(_Source("deal.stage", spec, self.empty, what="a stage name"), resolve,
                           by_star=by_star if star is not None else None, star=star, own=own,
                           entry=entry)

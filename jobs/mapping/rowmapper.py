@@ -137,6 +137,19 @@ class InDealPipeline:
     # ... and a create's ``stage_id`` as the import reads the cell (no deal: in every
     # pipeline), None when that reading fails (``reason``)
     create: int | None = field(default=None, compare=False, repr=False)
+    # an update's row that names a pipeline (its won / lost word no stage of it): closed
+    # where it is when that is the deal's own, else the reading's error (x51r10 F3)
+    named: bool = field(default=False, compare=False, repr=False)
+
+
+def _closed_in(named: int, status: str, error: InputError, pipeline_id: int
+               ) -> dict[str, Any]:
+    """``InDealPipeline.place`` of an update's row naming pipeline ``named`` whose won /
+    lost word (``status``) no stage of it reads: closed where it is in a deal of that
+    pipeline; in a deal of another (a move to a stage none names), ``error``."""
+    if pipeline_id != named:
+        raise error
+    return {"stage_id": None, "status": status}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -641,9 +654,40 @@ class RowMapper:
                         str(cell), functools.partial(self._placed_in, values, n),
                         create=int(deal["stage_id"]))
                 return
-            self._staged(values, n, pipeline_id, deal)
+            try:
+                self._staged(values, n, pipeline_id, deal)
+            except InputError as first:
+                # an update's row naming its deal's own pipeline reads a won / lost word of
+                # no stage of it as a row of no pipeline does: closed where it is (x51r10
+                # F3: the starter's "Closed Lost" = "Closing" moved SMB deals to Closing)
+                status = self._closes(values, n, pipeline_id) \
+                    if self.blank_stage_keeps and pipeline_id is not None else None
+                if status is None or pipeline_id is None:
+                    raise
+                deal["stage_id"] = InDealPipeline(
+                    str(self.stage.source(values)), functools.partial(
+                        _closed_in, pipeline_id, status, first), named=True)
         elif pipeline_id is not None:
             deal["pipeline_id"] = pipeline_id
+
+    def _closes(self, values: Values, n: int, pipeline_id: int) -> str | None:
+        """The status (won / lost) the stage cell says in pipeline ``pipeline_id`` when
+        its stage reading failed there and no entry of the stage map for that pipeline
+        reads it (a stage-only export's won word: x51r4 F2), else None."""
+        assert self.stage is not None
+        cell = self.stage.source(values)
+        status = None
+        if self.stage_status is not None:  # (a status map key's: the status step's)
+            step = next((s for s in self.steps if s.name == "status"), None)
+            with contextlib.suppress(InputError):
+                status = self.stage_status(cell, pipeline_id) or (
+                    step(values, n) if step is not None else None)
+        if status in ("won", "lost") and (
+                self.stage.entry is None or self.stage.entry(cell, pipeline_id) is None):
+            # an entry naming another pipeline is that one's deals' only, read as absent
+            # here (x51r10 F4: "Won" = "Sales > Won" failed 40 of 40 Enterprise rows)
+            return str(status)
+        return None
 
     def _placed_in(self, values: Values, n: int, pipeline_id: int) -> dict[str, Any]:
         """An update's stage cell of a row of no pipeline read in the deal's pipeline
@@ -658,16 +702,8 @@ class RowMapper:
             self._staged(values, n, pipeline_id, out, kept=None)
         except InputError as first:
             cell = self.stage.source(values)
-            status = None
-            if self.stage_status is not None:  # (a status map key's: the status step's)
-                step = next((s for s in self.steps if s.name == "status"), None)
-                with contextlib.suppress(InputError):
-                    status = self.stage_status(cell, pipeline_id) or (
-                        step(values, n) if step is not None else None)
-            if status in ("won", "lost") and (self.stage.entry is None
-                                              or self.stage.entry(cell) is None):
-                # x51r4 F2: a stage-only export's won word, no entry of its own
-                return {"stage_id": None, "status": status}
+            if (status := self._closes(values, n, pipeline_id)) is not None:
+                return {"stage_id": None, "status": status}  # closed where it is
             own = self.stage.own(cell) if self.stage.own else None
             if own is None:
                 raise

@@ -491,8 +491,9 @@ class _StageStep:
     # stage map reading it, else None: what alone moves an update's deal of another
     # pipeline when its row names none (x51r4 F1)
     own: Callable[[object], int | None] | None = None
-    # the stage map's entry for a cell (its target), else None
-    entry: Callable[[object], str | None] | None = None
+    # the stage map's entry for a cell (its target), else None; given a pipeline id, None
+    # too for an entry naming another pipeline (that pipeline's deals' only: x51r10 F4)
+    entry: Callable[[object, int | None], str | None] | None = None
 
     def __call__(self, values: Values, pipeline_id: int | None, row: int | None = None) -> int:
         """The stage id, or InputError (its reason only: the caller places it); ``row``:
