@@ -238,7 +238,8 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  blank: Collection[str] | None = None,
                  catalog: Catalog | None = None,
                  missing: Collection[str] = (),
-                 twin_free: MappingABC[str, str] | None = None) -> list[str]:
+                 twin_free: MappingABC[str, str] | None = None,
+                 update: bool = False) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
     guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
@@ -267,6 +268,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     ``twin_free``: a value whose rows' pipelines hold no case twins of it -> its stage
     there: its entry, never the case-twin TODO (x50r9 F3: ``Qualified``, its rows all in
     US, got it for Sales' Qualified / qualified).
+    ``update``: an update's, which reads an entry's target in each row's pipeline (a
+    blank Pipeline cell: the deal's own): its TODO asked for "a stage only one pipeline
+    has" (x51r10 F5).
     Values alike but for case and spacing are one entry (the map is read so,
     ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
     entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
@@ -328,7 +332,12 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
             todo.append(value)
     if todo:
         if groups:
-            lines.append("# TODO: map each source stage below to a stage of its row's "
+            lines.append("# TODO: map each source stage below to a stage name: the update "
+                         "reads it in each row's pipeline (a blank or no Pipeline cell: the "
+                         "deal's own), so every such pipeline needs a stage of that name, "
+                         "or write 'Pipeline > Stage' to move the deals there; uncomment "
+                         "it, then delete these lines" if update
+                         else "# TODO: map each source stage below to a stage of its row's "
                          "pipeline; uncomment it, then delete these lines" if not anywhere
                          else "# TODO: map each source stage below to a stage only one "
                          "pipeline has (the file names no pipeline); uncomment it, then "
@@ -408,26 +417,39 @@ def _placed_lines(placed: Sequence[str], first: str) -> list[str]:
 
 
 def _update_status_lines(column: str, closed: MappingABC[str, str],
-                         staged: Sequence[str]) -> list[str]:
+                         staged: Sequence[str], catalog: Catalog | None = None,
+                         piped: bool = False) -> list[str]:
     """An update's status read from its stage column when the file names no pipeline
     (x51r4 F2: the starter's ``"*"`` = ``"open"`` reopened won / lost deals whose cell
     named an open stage): the won / lost words (``closed``: value -> status; ``staged``:
     words that are a stage somewhere) close the deal where it is unless they name a stage
     of its pipeline; any other cell leaves the deal's status as it is: no ``"*"``. Only a
     word the built-in ones (``tf.DEFAULT_STATUS_MAP``) lack gets an entry (an entry would
-    close the deals whose pipeline has a stage of that name too)."""
+    close the deals whose pipeline has a stage of that name too). Listed are only the
+    values that do close a deal: a stage word no built-in reads (``Won Back``, a stage
+    of one pipeline: it fails the others' rows) nor a cell naming its pipeline (``Sales
+    > Won``: a move) is not (x51r10 F5). ``piped``: the file has a Pipeline column, a
+    filled cell naming the pipeline the row is read in (x51r10 F3: this line was the
+    import's, its map keys closing deals whose cell named their own stage)."""
+    def closes(value: str) -> bool:
+        return catalog is None or catalog.with_its_pipeline(value) is None
     folded: dict[str, tuple[str, str]] = {}
     for value, status in closed.items():
-        folded.setdefault(tf.norm_key(value), (value, status))
+        if closes(value):
+            folded.setdefault(tf.norm_key(value), (value, status))
     for value in staged:
-        folded.setdefault(tf.norm_key(value), (value, tf.closed_status(value) or "won"))
+        word = tf.DEFAULT_STATUS_MAP.get(tf.norm_key(value))
+        if word in ("won", "lost") and closes(value):
+            folded.setdefault(tf.norm_key(value), (value, word))
     shown = ", ".join(f"{v!r} {w}" for v, w in list(folded.values())[:6])
     entries = ", ".join(f"{_toml_str(v)} = {_toml_str(w)}" for k, (v, w) in folded.items()
                         if k not in tf.DEFAULT_STATUS_MAP and v in closed)
-    return [f"# the status, from the stage column {_toml_str(column)}, read in each deal's "
-            f"own pipeline: its won / lost values ({shown}) close the deal where it is, "
-            "unless they name a stage of its pipeline; any other cell leaves the deal's "
-            "status as it is",
+    where = ("each row's pipeline (a blank Pipeline cell: the deal's own)" if piped
+             else "each deal's own pipeline")
+    return [f"# the status, from the stage column {_toml_str(column)}, read in {where}: "
+            + (f"its won / lost values ({shown}) close the deal where it is, unless they "
+               "name a stage of that pipeline; " if shown else "")
+            + "any other cell leaves the deal's status as it is",
             f"status = {{ column = {_toml_str(column)}"
             + (f", map = {{ {entries} }}" if entries else "") + " }"]
 
@@ -2277,11 +2299,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # stage cells that name their pipeline (``EU > Discovery``) put their row in it: a
     # default pipeline would refuse each of another (x48r14 F3: "Sales" was written)
     placed = [str(v) for v in stage_values if catalog.with_its_pipeline(str(v)) is not None]
-    # an update of no Pipeline column reads each stage cell in its deal's own pipeline
-    # (x51r4 F1: an entry, or a TODO's example, pinning one pipeline's stage moved the
-    # deals of the others): a stage's name needs no entry, a won / lost word closes its
-    # deal where it is
-    own_update = own and not guesses.get("deal.pipeline")
+    # an update (``own``) reads each stage cell in its deal's own pipeline, or in the one
+    # its row names (x51r4 F1: an entry, or a TODO's example, pinning one pipeline's stage
+    # moved the deals of the others; x51r10 F3: with a Pipeline column too): a stage's
+    # name needs no entry, a won / lost word closes its deal where it is
     won_as_close = _won_date_as_close(guesses, bool(closed), samples)
     if won_as_close is not None:
         guesses["deal.expected_close_date"] = guesses.pop("deal.won_time")
@@ -2347,9 +2368,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                     "column out; then delete this line",
                     f"# status = {_column_value(column)}"]
             continue
-        if name == "status" and column is None and stage_column and own_update and (
-                closed or split or staged):
-            out += _update_status_lines(stage_column, closed, [*split, *staged])
+        if name == "status" and column is None and stage_column and own and (
+                closed or split or staged):  # (a Pipeline column too: x51r10 F3)
+            out += _update_status_lines(stage_column, closed, [*split, *staged], catalog,
+                                        piped=bool(guesses.get("deal.pipeline")))
             continue
         if name == "status" and column is None and closed and stage_column:
             # values alike but for case and spacing are one entry, as in the stage map
@@ -2405,7 +2427,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         anywhere = bool(own or placed) and not guesses.get("deal.pipeline")
         if placed:  # read as they are: no entry, no TODO (a Pipeline column too: x49r6 F4)
             values = [v for v in values if str(v) not in placed]
-        if own_update:  # read in each deal's pipeline as they are (x51r4 F1)
+        if own:  # read in each deal's pipeline as they are (x51r4 F1), or in the one
+            # its row names (x51r10 F3: "Closed Lost" = "Closing" moved SMB deals there)
             values = [v for v in values if not catalog.names_a_stage(str(v))
                       and str(v) not in closed and str(v) not in split]
         # a Pipeline column: a row whose cell is blank looks its stage up in every
@@ -2437,14 +2460,14 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             # a closed value in pipelines of several last stages: one entry is looked up
             # in each row's pipeline, so it can only name a stage they all have (x49r11 F1)
             spread = {tf.stage_key(v): v for v, names in lasts.items()
-                      if len(names) > 1 and not own_update}
+                      if len(names) > 1 and not own}
             apart = {tf.stage_key(v) for v in split} | set(spread)
             out += _stage_lines([v for v in values if tf.stage_key(str(v)) not in apart],
                                 stages, groups if len(groups) > 1 else None, closed,
                                 _shared(groups) if anywhere or blank else None,
                                 placed=bool(placed) and anywhere, lasts_of=lasts,
                                 blank=blank if blank else None, catalog=catalog,
-                                missing=missing, twin_free=twin_free)
+                                missing=missing, twin_free=twin_free, update=own)
             proposed = _entries(out[len(out) - out[::-1].index(_STAGE_MAP_HEAD):])
             for value in spread.values():
                 out += apart_todo(value, closed[value], [
@@ -2462,7 +2485,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 and str(v) not in placed and any(
                     not a_stage_in(catalog, str(v), p)
                     for p in pipes.get(tf.stage_key(str(v)), {None}))] if split else [],
-                rows_of=split_rows, entries=proposed) if not own_update else []
+                rows_of=split_rows, entries=proposed) if not own else []
             if (closed or split) and not own:  # the status read from the column: those
                 # rows refused (an update reads them in the deal's pipeline: x51r4 F6)
                 out += blank_todo(blank_words)
