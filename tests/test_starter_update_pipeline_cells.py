@@ -84,3 +84,14 @@ def test_a_stage_only_update_starter_says_what_an_update_does() -> None:
     comment = next(line for line in text.splitlines() if line.startswith("# the status"))
     assert "Won Back" not in comment and "Sales > Won" not in comment, comment
     assert "'Won' won" in comment, comment
+
+
+def test_a_status_comment_of_no_closing_value_reads_whole() -> None:
+    """x51r10's repro_starter_text: 'Won Back' and 'Sales > Won' listed nothing, and the
+    comment began "any other cell"."""
+    header = ["Deal - ID", "Deal - Title", "Deal - Stage"]
+    rows = [{"Deal - ID": str(n), "Deal - Title": f"D{n}", "Deal - Stage": c}
+            for n, c in enumerate(["Won Back", "Sales > Won", "Open"], 1)]
+    comment = next(line for line in _starter(header, rows).splitlines()
+                   if line.startswith("# the status"))
+    assert "any other" not in comment and "a won / lost word closes" in comment, comment

@@ -448,8 +448,10 @@ def _update_status_lines(column: str, closed: MappingABC[str, str],
              else "each deal's own pipeline")
     return [f"# the status, from the stage column {_toml_str(column)}, read in {where}: "
             + (f"its won / lost values ({shown}) close the deal where it is, unless they "
-               "name a stage of that pipeline; " if shown else "")
-            + "any other cell leaves the deal's status as it is",
+               "name a stage of that pipeline; any other cell" if shown else
+               "a won / lost word closes the deal where it is, unless it names a stage of "
+               "that pipeline; a cell of no such word")
+            + " leaves the deal's status as it is",
             f"status = {{ column = {_toml_str(column)}"
             + (f", map = {{ {entries} }}" if entries else "") + " }"]
 
