@@ -561,7 +561,8 @@ class RowPlanner:
         else:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
                                                        create=create_key_field, used=used)
-        mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header))
+        mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header),
+                                 upsert=mode == "upsert")
         # a won / lost / close time past a day after the run's clock is refused (x35r1); an
         # upsert's row of no pipeline reads a stage of several in the deal it finds (f51c)
         mapper = dataclasses.replace(mapper, latest=latest, defers_stage=mode == "upsert")

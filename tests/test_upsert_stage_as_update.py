@@ -156,3 +156,23 @@ def test_the_plan_counts_reopens_of_an_upsert(sandbox: Sandbox, tmp_path: Path) 
     planned = _run(sandbox, tmp_path, "p", rows, mapping, plan=True)
     said = " ".join(planned.output.split())
     assert "reopens 1 won / lost deal(s)" in said, said
+
+
+def test_a_status_read_from_the_stage_column_keeps_a_found_deals_own(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """As the update's (x51r4 F2): a cell naming a stage of the deal's pipeline says no
+    status, so a won deal found stays won (the import's rule, open, reopened it); a
+    create of that cell is open."""
+    _insert(sandbox, tmp_path, "K1,D1,Sales,Lead,won\nK2,D2,SMB,Intake,open\n")
+    mapping = UPSERT.replace('title = "Deal Name"\n',
+                             'title = "Deal Name"\nstatus = { column = "Stage" }\n')
+    rows = "Ref,Deal Name,Stage\nK1,D1,Demo\nK2,D2,Closed Lost\nK3,D3,Proposal\n"
+    planned = _run(sandbox, tmp_path, "p", rows, mapping, plan=True)
+    said = " ".join(planned.output.split())
+    assert "reopens" not in said, said
+    ran = _run(sandbox, tmp_path, "u", rows, mapping)
+    assert ran.exit_code == 0, ran.output
+    after = _where(sandbox)
+    assert after["D1"] == ("Sales", "Demo", "won"), after
+    assert after["D2"] == ("SMB", "Intake", "lost"), after  # closed where it is
+    assert after["D3"][2] == "open", after

@@ -21,6 +21,7 @@ from ..catalog import Catalog, DealField
 from ..transforms.date_order import DateOrder
 from .rowmapper import (
     KEEP_STATUS,
+    OWN_STAGE,
     RowMapper,
     _monetary,
 )
@@ -63,16 +64,20 @@ class _Parse(Protocol):
 
 
 def compile_mapping(mapping: Mapping, catalog: Catalog, *,
-                    header: Sequence[str] | None = None, update: bool = False) -> RowMapper:
+                    header: Sequence[str] | None = None, update: bool = False,
+                    upsert: bool = False) -> RowMapper:
     """Resolve every name of ``mapping`` (pipelines, stages, users, custom field labels,
     option labels) against one account's ``catalog``, once: the ``RowMapper`` that maps
     each manifest row. With ``header`` (the manifest's columns), also check that every
     column the mapping reads exists. Raises ``MappingError`` (an ``InputError``) listing
     every problem at once, each under its TOML key. ``update``: an update's mapping, whose
     status read from the stage column leaves a deal's status where the cell says none (no
-    won / lost word, no entry, no ``"*"``: x51r4 F2, "*" = "open" reopened won deals)."""
+    won / lost word, no entry, no ``"*"``: x51r4 F2, "*" = "open" reopened won deals).
+    ``upsert``: an import upsert's, whose stage cell naming a stage of its row's pipeline
+    says ``OWN_STAGE``: open for a create, the deal's own for a deal found (x51r10 F1)."""
     compiler = _Compiler(mapping, catalog, header)
     compiler.update = update
+    compiler.upsert = upsert
     return compiler.build()
 
 
@@ -88,6 +93,7 @@ class _Compiler:
         self.key_kind: tuple[str, str] | None = None  # the key field's (type, name)
         self.stage_status: Callable[[object, int | None], str | None] | None = None
         self.update = False  # an update's: a stage cell that says no status leaves it
+        self.upsert = False  # an upsert's: ... for a deal found, open for a create
 
     def step(self, key: str, name: str, spec: FieldSpec | None, make: Make, *,
              many: bool = False, what: str | None = None,
@@ -316,7 +322,8 @@ class _Compiler:
             # an update's stage cell says no status: the deal keeps its own, unless "*"
             # says one (x51r4 F2: the starter's "*" = "open" reopened 3 of 3 won / lost
             # deals whose cell named their own stage)
-            return vmap.fallback or (KEEP_STATUS if self.update else "open")
+            return vmap.fallback or (KEEP_STATUS if self.update
+                                     else OWN_STAGE if self.upsert else "open")
         return status
 
     def _date(self, spec: FieldSpec, parse: _Parse = tf.parse_date) -> Convert:

@@ -117,6 +117,9 @@ def _names_currency(money: tf.Money | None) -> bool:
 # what an update's status read from the stage column gives for a cell that says no status
 # (no won / lost word, no entry, no "*"): the deal keeps its own (x51r4 F2)
 KEEP_STATUS = "keep"
+# ... and an upsert's for a cell naming a stage of its row's pipeline: open for a create
+# (the import's), the deal's own for a deal found (the update's: x51r10 F1)
+OWN_STAGE = "own stage"
 
 
 @dataclass(frozen=True)
@@ -738,6 +741,8 @@ class RowMapper:
             except InputError as exc:
                 raise InputError(exc.reason, row=n,
                                  column=self.stage.source.where) from None
+            if status == OWN_STAGE:  # (an upsert's: ``kept`` None reads a found deal)
+                status = "open" if kept is not None else KEEP_STATUS
             if status == KEEP_STATUS:
                 if kept is None:
                     deal["status"] = None
