@@ -936,7 +936,13 @@ def _listed(what: str, n: int) -> str:
 
 def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
     c = planner.counts
-    parts = [f"{c.rows:,} rows: {c.create:,} to create", f"{c.update:,} to update",
+    # an upsert's moves and reopens, as its plan says them (x51r10 F1, F2: the run said
+    # "N to update" of deals it moved to another pipeline)
+    said = ", ".join([*([f"{c.moved_pipeline:,} moved to another pipeline"]
+                        if c.moved_pipeline else []),
+                      *([f"{c.reopened:,} won / lost reopened"] if c.reopened else [])])
+    parts = [f"{c.rows:,} rows: {c.create:,} to create",
+             f"{c.update:,} to update" + (f" ({said})" if said else ""),
              f"{c.unchanged:,} unchanged", *([f"{c.exists:,} existing"] if c.exists else []),
              *([f"{c.duplicates:,} duplicate" + (
                  f" ({c.duplicates_other_contact:,} of another person, not linked)"

@@ -136,6 +136,7 @@ def test_a_stage_of_another_pipeline_by_its_name_alone_fails_the_row(
     assert "moves 1 deal(s) to another pipeline" in said, said
     ran = _run(sandbox, tmp_path, "u", rows, UPSERT)
     assert ran.exit_code == 3, ran.output  # rows failed
+    assert "1 to update (1 moved to another pipeline)" in " ".join(ran.output.split())
     after = _where(sandbox)
     for title in ("D1", "D2", "D3", "D4"):  # (D2: 'Won' on a won Enterprise deal, no
         assert after[title] == before[title], (title, after[title])  # status map: fails)
