@@ -271,12 +271,17 @@ def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
     organization ``labels`` does not name as ``person 12`` / ``organization 4``, a text of
     more than 60 characters cut (``'…'… (5,000 characters)``), a monetary value as
     ``CHF 1,000.50``, a list's names each quoted when one holds a comma, an empty or all-space
-    text as ``(blank)``; anything else, or an id
+    text as ``(blank)``, no value (None, an empty list, an amount of neither amount nor
+    currency) as ``(empty)`` (x51r12 F3: "now None"); anything else, or an id
     ``labels`` does not name, as before (``repr``)."""
     def called(one: Any) -> str | None:
         if isinstance(one, bool) or not isinstance(one, int | str):
             return None
         return (labels or {}).get(value_key(name, one))
+    if value is None or value == [] or value == {} or (
+            isinstance(value, Mapping) and set(value) <= {"value", "currency"}
+            and value.get("value") is None and not value.get("currency")):
+        return "(empty)"
     if isinstance(value, list) and value:
         names = [called(v) for v in value]
         if all(n is not None for n in names):
@@ -315,7 +320,7 @@ def _money(value: Any) -> str | None:
         return None
     amount, currency = value.get("value"), value.get("currency")
     if amount is None:
-        return f"{currency} (no amount)" if currency else "None"
+        return f"{currency} (no amount)" if currency else "(empty)"
     if isinstance(amount, bool) or not isinstance(amount, int | float):
         return None
     if float(amount).is_integer():

@@ -458,7 +458,7 @@ def test_a_write_only_partly_as_wanted_is_a_conflict() -> None:
     assert verdict(custom_back, image, changes)[0] == "conflict"
     other = {**written, "lost_reason": "Budget"}  # a third value beside fields as written
     state, detail = verdict(other, image, changes)
-    assert state == "conflict" and "lost_reason: None then, 'Budget' now" in detail, detail
+    assert state == "conflict" and "lost_reason: (empty) then, 'Budget' now" in detail, detail
     stage_only = {**was, "stage_id": 5}  # x22r1: a colleague dragged it to the stage
     state, detail = verdict(stage_only, image, changes, labels={"c" * 40: "Tier"})
     assert state == "conflict" and detail.startswith(

@@ -183,7 +183,7 @@ async def test_a_status_kept_from_pipedrive_is_not_said_written(tmp_path: Path) 
         for key in ("W", "L"):
             note = rows[key]["note"]
             assert WRITTEN not in note and HELD in note, note
-        assert "close_time: None in Pipedrive, '2025-03-15T00:00:00Z' in the file" \
+        assert "close_time: (empty) in Pipedrive, '2025-03-15T00:00:00Z' in the file" \
             in rows["W"]["note"]
         assert "lost_reason" in rows["L"]["note"].partition(HELD)[2]
         assert rows["L"]["action"] == "unchanged", rows["L"]

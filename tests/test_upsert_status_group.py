@@ -90,9 +90,9 @@ async def test_a_colleagues_edit_the_new_status_empties_is_said(tmp_path: Path) 
         assert deals[w]["close_time"] == "2025-03-01T00:00:00Z", deals[w]
         for key in ("R", "W"):
             assert rows[key]["action"] == "updated" and WHOLE in rows[key]["note"], rows[key]
-        assert "won_time: '2025-02-01T00:00:00Z' in Pipedrive, None in the file" \
+        assert "won_time: '2025-02-01T00:00:00Z' in Pipedrive, (empty) in the file" \
             in rows["R"]["note"]
-        assert "lost_reason: 'Timing' in Pipedrive, None in the file" in rows["W"]["note"]
+        assert "lost_reason: 'Timing' in Pipedrive, (empty) in the file" in rows["W"]["note"]
         # R: status, won_time; W: status, won_time, close_time, lost_reason
         assert counts.edited_both == 6, counts
         assert '"edited_both":6' in summary, summary
