@@ -49,13 +49,17 @@ in a 0700 folder), one row per (account — the base URL and the run's token key
 the token —, deal id), its fields packed (``_pack``): per field a digest (16 hex digits of
 SHA-256, stored as 8 bytes) of the value written as the row mapped it, never the value
 itself, when, by which job, and the base that write replaced when another job's (its
-digest and job: the *prior*, f50q — what an undo of the job gives back, ``rebase``);
+digest and job: the *prior*, f50q — what an undo of the job gives back, ``rebase`` —, and
+the base that one replaced in turn, ``DEPTH`` deep: x51r12 F1, a second undo in a row,
+newest first, found the older job's base without its prior and left ``UNKNOWN``);
 accounts, jobs and fields are named once each, in tables of their own (the first layout,
 a row per field with the account and the job as text on each, took ~180 MB per 200,000
-deals of 10 fields; the packed one ~34 MB; with priors +0.8 MB after a first import, at
-most +32 MB once a later job replaced every field — a record of the first layout is
-moved on its first open, ``_upgrade``; a deal packed before priors, ``_FORMAT_1``, reads
-with its priors not known and is packed again in this format at its next write).
+deals of 10 fields; the packed one ~34 MB; with priors +0.8 MB after a first import,
++32 MB for each job after it that replaced every field, at most +96 MB (``DEPTH``) — a
+record of the first layout is moved on its first open, ``_upgrade``; a deal packed before
+priors, ``_FORMAT_1``, reads with its priors not known, one packed with one prior a
+field, ``_FORMAT_2``, with each prior's own not known; each is packed again in this
+format at its next write).
 Set from a job's store as its
 rows settle (``Recorder``: ``_BATCH`` items at a time, in a worker thread of its own)
 and at the end of each of its runs (``record_job``: the
@@ -130,7 +134,8 @@ UNKNOWN = "0" * 16
 # wrote first, unsaid). 16 f's: no value's digest in practice
 LEFT_THEIRS = "f" * 16
 _VERSION = 2  # PRAGMA user_version of this layout (0: the first one, ``written``)
-_FORMAT = b"\x02"  # the first byte of a deal's packed fields (``_pack``)
+_FORMAT = b"\x03"  # the first byte of a deal's packed fields (``_pack``)
+_FORMAT_2 = b"\x02"  # one prior a field (f50q): read, each prior's own prior not known
 _FORMAT_1 = b"\x01"  # the packed fields before priors (f50q): read, priors not known
 _DIGEST_BYTES = 8  # a digest's 16 hex digits, stored as bytes
 # one row per deal, its fields packed (``_pack``); account, job and field names once each
@@ -413,51 +418,82 @@ def _move_first_layout(conn: sqlite3.Connection) -> None:
     flush()
 
 
-# the base a job's write replaced (``_put``): (digest, 8 bytes; the job's id that wrote
-# it) — ``NO_PRIOR``: the record held none (b"", 0) —, None: not known (a base recorded
-# before priors were kept, f50q); what ``rebase`` gives back when that job is undone
-_Prior = tuple[bytes, int] | None
-NO_PRIOR: tuple[bytes, int] = (b"", 0)
+# the base a job's write replaced (``_put``): (digest, 8 bytes; the id of the job that
+# wrote it; that base's own prior, the same way: what an undo of that job gives back in
+# turn) — ``NO_PRIOR``: the record held none (b"", 0, None) —, None: not known (a base
+# recorded before priors were kept, f50q, or one deeper than ``DEPTH``); what ``rebase``
+# gives back when that job is undone, its own prior with it (x51r12 F1: one level kept,
+# the second of two stacked undos left ``UNKNOWN`` and the older job's file wrote nothing)
+_Prior = tuple[bytes, int, "_Prior"] | None
+NO_PRIOR: tuple[bytes, int, None] = (b"", 0, None)
+# the bases kept behind a write: as many undos in a row, newest first, give back each
+# base exactly; one more finds it not known (``UNKNOWN``: Pipedrive's value kept). Each
+# level 16 bytes a field: at most +96 MB per 200,000 deals of 10 fields (+32 MB a level)
+DEPTH = 3
 # one field's base: (digest, 8 bytes; when written, epoch seconds; the job's id; prior)
 _Entry = tuple[bytes, float, int, _Prior]
 _GROUP_1 = struct.Struct("<IdI")  # format 1: a group's job id, when, its field count
 _GROUP = struct.Struct("<IdII")  # a group's job id, when, field count, priors listed
-_PRIOR = struct.Struct("<II")  # a listed prior: its field's id, the id of its job
+_PRIOR = struct.Struct("<II")  # a listed prior level: its field's id, the id of its job
 _UNKNOWN_JOB = 0xFFFFFFFF  # a listed prior's job: the prior is not known
 _ALL_UNKNOWN = 0xFFFFFFFF  # a group's priors listed: none, every one not known
 
 
 def _pack(fields: Mapping[int, _Entry]) -> bytes:
     """One deal's bases as bytes: ``_FORMAT``, then per (job, when) a group: ``_GROUP``,
-    its fields' ids (uint32 each), their digests (8 bytes each), then its priors other than
-    ``NO_PRIOR`` (``_PRIOR`` and 8 bytes each; a field not listed had none; every prior not
-    known: none listed, ``_ALL_UNKNOWN``). The job and the time are written once per deal
-    and write, not once per field; a first write (no prior) costs 4 bytes a deal, a field
-    whose write replaced another job's base 16 more."""
+    its fields' ids (uint32 each), their digests (8 bytes each), then the levels of its
+    priors other than ``NO_PRIOR``, newest first (``_PRIOR`` and 8 bytes each; a field not
+    listed had none; a chain whose end is not ``NO_PRIOR`` ends with a level of job
+    ``_UNKNOWN_JOB``; every prior not known: none listed, ``_ALL_UNKNOWN``). The job and
+    the time are written once per deal and write, not once per field; a first write (no
+    prior) costs 4 bytes a deal, each base kept behind a field's write 16 more."""
     groups: dict[tuple[int, float], list[tuple[int, bytes, _Prior]]] = {}
     for field, (raw, at, job, prior) in fields.items():
         groups.setdefault((job, at), []).append((field, raw, prior))
     out = [_FORMAT]
     for (job, at), members in groups.items():
         unknown = all(prior is None for _, _, prior in members)
-        listed = [] if unknown else [(f, p) for f, _, p in members if p != NO_PRIOR]
+        listed = [] if unknown else [(f, level) for f, _, p in members
+                                     for level in _levels(p)]
         out.append(_GROUP.pack(job, at, len(members),
                                _ALL_UNKNOWN if unknown else len(listed)))
         out.append(struct.pack(f"<{len(members)}I", *(f for f, _, _ in members)))
         out.extend(raw for _, raw, _ in members)
-        for field, prior in listed:
-            out.append(_PRIOR.pack(field, _UNKNOWN_JOB if prior is None else prior[1]))
-            out.append(b"\0" * _DIGEST_BYTES if prior is None else prior[0])
+        for field, (raw, was) in listed:
+            out.append(_PRIOR.pack(field, was))
+            out.append(raw)
     return b"".join(out)
+
+
+def _levels(prior: _Prior) -> Iterator[tuple[bytes, int]]:
+    """``_pack``: a prior's chain as (digest, job) levels, newest first; a chain not known
+    past a level ends with (zeros, ``_UNKNOWN_JOB``); ``NO_PRIOR`` ends it unsaid."""
+    while prior != NO_PRIOR:
+        if prior is None:
+            yield b"\0" * _DIGEST_BYTES, _UNKNOWN_JOB
+            return
+        yield prior[0], prior[1]
+        prior = prior[2]
+
+
+def _chained(prior: _Prior, depth: int = DEPTH) -> _Prior:
+    """``prior`` kept ``depth`` levels deep: a level past them is not known (None)."""
+    if prior is None or prior == NO_PRIOR:
+        return prior
+    if depth <= 0:
+        return None
+    return (prior[0], prior[1], _chained(prior[2], depth - 1))
 
 
 def _unpack(blob: bytes) -> dict[int, _Entry]:
     """``_pack``'s bytes back as {field id: entry}; a record of format 1 (before priors)
-    with every prior not known (None); {} for bytes of another format or cut short."""
+    with every prior not known (None), of format 2 (one prior a field) with each prior's
+    own not known; {} for bytes of another format or cut short."""
     if blob[:1] == _FORMAT_1:
         return _unpack_1(blob)
-    if blob[:1] != _FORMAT:
+    if blob[:1] not in (_FORMAT, _FORMAT_2):
         return {}
+    end_of_chain: _Prior = NO_PRIOR if blob[:1] == _FORMAT else None
     out: dict[int, _Entry] = {}
     at_, end = 1, len(blob)
     try:
@@ -472,13 +508,19 @@ def _unpack(blob: bytes) -> dict[int, _Entry]:
             for field in ids:
                 out[field] = (blob[at_:at_ + _DIGEST_BYTES], when, job, prior)
                 at_ += _DIGEST_BYTES
+            chains: dict[int, list[tuple[bytes, int]]] = {}
             for _ in range(0 if m == _ALL_UNKNOWN else m):
                 field, was = _PRIOR.unpack_from(blob, at_)
                 raw = blob[at_ + _PRIOR.size:at_ + _PRIOR.size + _DIGEST_BYTES]
                 at_ += _PRIOR.size + _DIGEST_BYTES
                 if len(raw) != _DIGEST_BYTES or field not in out:
                     return {}
-                out[field] = (*out[field][:3], None if was == _UNKNOWN_JOB else (raw, was))
+                chains.setdefault(field, []).append((raw, was))
+            for field, levels in chains.items():
+                prior = end_of_chain
+                for raw, was in reversed(levels):
+                    prior = None if was == _UNKNOWN_JOB else (raw, was, prior)
+                out[field] = (*out[field][:3], prior)
     except struct.error:
         return {}
     return out
@@ -821,7 +863,9 @@ def _put(conn: sqlite3.Connection, names: _Names, account: int, job: int,
                 recorded += 1
             elif entry[1] >= (was := fields[field])[1]:
                 # the base before this job's write: kept across its own later writes
-                fields[field] = (*entry[:3], was[3] if was[2] == job else (was[0], was[2]))
+                # (x51r12 F1), the bases before it kept ``DEPTH`` deep
+                fields[field] = (*entry[:3], was[3] if was[2] == job
+                                 else _chained((was[0], was[2], was[3])))
                 recorded += 1
         rows.append((account, deal, _pack(fields)))
     conn.executemany("INSERT OR REPLACE INTO bases VALUES (?, ?, ?)", rows)
@@ -1143,8 +1187,8 @@ def _give_back(fields: dict[int, _Entry], field: int, sign: str | None, at: floa
     raw, _, _, prior = fields[field]
     if prior == NO_PRIOR:
         del fields[field]
-    elif prior is not None:
-        fields[field] = (prior[0], at, prior[1], None)
+    elif prior is not None:  # its own prior with it: an undo of that job gives it back
+        fields[field] = (prior[0], at, prior[1], prior[2])
     elif sign is not None and sign == raw.hex():
         fields[field] = (raw, at, mine, None)
     else:

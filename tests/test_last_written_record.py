@@ -337,8 +337,10 @@ def test_an_undo_put_back_in_part_forgets_only_the_fields_it_put_back(
 def test_a_damaged_record_row_reads_as_no_base() -> None:
     """A packed row cut short (a damaged file) reads as a deal never written, never as an
     exception out of the upsert's planning."""
-    entries = {1: (b"\x01" * 8, 1.0, 1, (b"\x03" * 8, 2)), 2: (b"\x02" * 8, 1.0, 1, None),
-               3: (b"\x04" * 8, 1.0, 1, last_written.NO_PRIOR)}
+    none = last_written.NO_PRIOR
+    entries = {1: (b"\x01" * 8, 1.0, 1, (b"\x03" * 8, 2, none)),
+               2: (b"\x02" * 8, 1.0, 1, None), 3: (b"\x04" * 8, 1.0, 1, none),
+               4: (b"\x05" * 8, 1.0, 1, (b"\x06" * 8, 3, (b"\x07" * 8, 2, None)))}
     packed = last_written._pack(entries)
     assert last_written._unpack(packed) == entries
     for cut in range(1, len(packed)):
@@ -357,8 +359,21 @@ def test_a_record_of_the_format_before_priors_reads_with_priors_not_known() -> N
                                 for f in range(10)})
     old10 = 1 + 16 + 10 * 12
     assert len(first) == old10 + 4
-    later = last_written._pack({f: (b"\x01" * 8, 5.0, 7, (b"\x02" * 8, 3)) for f in range(10)})
+    later = last_written._pack({f: (b"\x01" * 8, 5.0, 7, (b"\x02" * 8, 3, last_written.NO_PRIOR))
+                                for f in range(10)})
     assert len(later) == old10 + 4 + 10 * 16
+    # format 2 (one prior a field): each prior's own prior not known
+    two = b"\x02" + later[1:]
+    assert last_written._unpack(two)[0] == (b"\x01" * 8, 5.0, 7, (b"\x02" * 8, 3, None))
+    # three bases kept behind a write (``DEPTH``): 16 bytes each, the fourth not known
+    deep: last_written._Prior = last_written.NO_PRIOR
+    for job in range(2, 7):
+        deep = (bytes([job]) * 8, job, deep)
+    kept = last_written._chained(deep)
+    assert kept == (b"\x06" * 8, 6, (b"\x05" * 8, 5, (b"\x04" * 8, 4, None)))
+    packed = last_written._pack({f: (b"\x01" * 8, 5.0, 7, kept) for f in range(10)})
+    assert len(packed) == old10 + 4 + 10 * 4 * 16
+    assert last_written._unpack(packed)[9][3] == kept
 
 
 def test_a_recorders_batch_reads_its_items_together(store: JobStore, tmp_path: Path,

@@ -153,9 +153,76 @@ def test_rebase_gives_back_the_prior_none_or_unknown(tmp_path: Path,
     record = LastWritten.open(url)
     assert record is not None
     try:
-        # the prior given back has no prior of its own (one level kept): not known, and
-        # the before-image is not A's write: Pipedrive's value kept
-        assert record.of(1) == {"tier": UNKNOWN, "code": a, "left": LEFT_THEIRS}, record.of(1)
+        # the prior given back keeps its own prior (A wrote first: none): an undo of A
+        # drops it, as a first write's (x51r12 F1: before, one level was kept and the
+        # tier took UNKNOWN — Pipedrive's value kept, the older job's file wrote nothing)
+        assert record.of(1) == {"code": a, "left": LEFT_THEIRS}, record.of(1)
     finally:
         record.close()
 
+
+def test_stacked_undos_give_back_each_older_base(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs A, B, C, D, E write one field in turn; undone newest first, each undo gives
+    back the base the undone job found (x51r12 F1: after two undos the base was
+    ``UNKNOWN``); undone out of order, an undo of an older job than the base's leaves it;
+    past ``DEPTH`` stacked jobs the deepest base is not known: ``UNKNOWN`` (Pipedrive's
+    value kept), never a wrong one."""
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
+    url = "https://api.example"
+    jobs = ("A", "B", "C", "D", "E")
+    for n, job in enumerate(jobs):
+        observe(url, [(1, {"tier": digest(job)}), (2, {"tier": digest(job)})], at=n + 1.0,
+                job=job)
+    seen = []
+    for n, job in enumerate(reversed(jobs)):
+        rebase(url, {1: {"tier": digest("x")}}, undone=job, job=f"u{job}", at=10.0 + n)
+        record = LastWritten.open(url)
+        assert record is not None
+        try:
+            seen.append(record.of(1).get("tier"))
+        finally:
+            record.close()
+    # E..B undone: D's, C's, B's bases, then A's (DEPTH 3: A's prior is not known)
+    assert seen == [digest("D"), digest("C"), digest("B"), UNKNOWN, UNKNOWN], seen
+    # deal 2: C undone while E's write stands: left; E, D undone: C's write is the base,
+    # whose undo again gives back B's
+    rebase(url, {2: {"tier": digest("x")}}, undone="C", job="uC", at=20.0)
+    for n, job in enumerate(("E", "D", "C")):
+        rebase(url, {2: {"tier": digest("x")}}, undone=job, job=f"u{job}2", at=21.0 + n)
+    record = LastWritten.open(url)
+    assert record is not None
+    try:
+        assert record.of(2) == {"tier": digest("B")}, record.of(2)
+    finally:
+        record.close()
+
+
+
+def test_the_older_updates_file_after_stacked_undos_is_written(tmp_path: Path) -> None:
+    """x51r12 F1 (f_stacked.py): import → update U1 → update U2 (same fields) → undo U2 →
+    undo U1 (all back at the import's values) → U1's file again writes every field (before:
+    nothing written, "kept Pipedrive's …: changed in Pipedrive since", 0 of 18 fields: the
+    second undo found U1's base without its prior and left ``UNKNOWN``)."""
+    jobs, source = _setup(tmp_path)
+    with ThreadedSandbox(CONFIG) as sb:
+        _run(sb, jobs, "import", str(source), "-m", str(tmp_path / "m.toml"),
+             "--create-key-field")
+        imported, ids = _custom(sb), _ids(sb)
+        u1, u2 = tmp_path / "u1.csv", tmp_path / "u2.csv"
+        u1.write_text(f"Deal,{HEAD}\n" + "".join(f"{ids[k]},{UPDATED}\n" for k in KEYS))
+        u2.write_text(f"Deal,{HEAD}\n" + "".join(
+            f'{ids[k]},Event,Training,"USD 9000",2027-05-05,EXT-3,9\n' for k in KEYS))
+        done = []
+        for csv in (u1, u2):
+            out = _run(sb, jobs, "update", str(csv), "-m", str(tmp_path / "u.toml"), "--yes")
+            done.append(re.findall(r"job (\S+-update-\w+)", out)[0])
+            if csv is u1:
+                updated = _custom(sb)
+        for job in reversed(done):
+            _run(sb, jobs, "undo", job, "--yes")
+        assert _custom(sb) == imported
+        again = _run(sb, jobs, "update", str(u1), "-m", str(tmp_path / "u.toml"), "--yes")
+        after = _custom(sb)
+    assert after == updated, (after, again)
+    assert "changed in Pipedrive since" not in again, again
