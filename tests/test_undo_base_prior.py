@@ -226,3 +226,27 @@ def test_the_older_updates_file_after_stacked_undos_is_written(tmp_path: Path) -
         after = _custom(sb)
     assert after == updated, (after, again)
     assert "changed in Pipedrive since" not in again, again
+
+
+def test_a_created_deal_whose_delete_the_undo_refused_keeps_the_colleagues_values(
+        tmp_path: Path) -> None:
+    """x51r12 F2 (chains12.py c5), as the README now says: an import creates K1..K3, a
+    colleague edits K1, the undo of the import deletes K2, K3 and refuses K1 (changed
+    since) — the create stands, and with it the import's writes as K1's base: the same
+    import file keeps the colleague's values ("changed in Pipedrive since", not sent) and
+    creates K2, K3 again."""
+    jobs, source = _setup(tmp_path)
+    with ThreadedSandbox(CONFIG) as sb:
+        out = _run(sb, jobs, "import", str(source), "-m", str(tmp_path / "m.toml"),
+                   "--create-key-field")
+        job = re.findall(r"job (\S+-import-\w+)", out)[0]
+        imported, ids = _custom(sb), _ids(sb)
+        _patch(sb, ids["K1"], BRONZE)
+        undone = _run(sb, jobs, "undo", job, "--yes")
+        assert set(_custom(sb)) == {"K1"}, undone
+        again = _run(sb, jobs, "import", str(source), "-m", str(tmp_path / "m.toml"),
+                     "--yes")
+        after = _custom(sb)
+    assert after["K1"] == BRONZE, (after, again)
+    assert {k: after[k] for k in ("K2", "K3")} == {k: imported[k] for k in ("K2", "K3")}
+    assert "changed in Pipedrive since" in again and "changed both" not in again, again
