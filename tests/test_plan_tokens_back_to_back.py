@@ -68,18 +68,8 @@ def test_import_after_recent_writes_spends_its_plan(tmp_path: Path, mode: str,
         more.write_text("key,title\n" + "".join(f"B{i},Deal B{i}\n" for i in range(20))
                         + ("".join(f"E{i},Renamed {i}\n" for i in range(10))
                            if mode == "upsert" else ""))
-        planned = cli(sb, jobs, "plan", "import", str(more), "-m", str(mapping), "--json",
-                      *engine(sb, jobs)[:5])
-        assert planned.exit_code == 0, planned.output
-        plan = orjson.loads(planned.stdout)
-        before = dict(sb.stats()["requests_by_operation"])
-        at = spent(sb)
-        ran = cli(sb, jobs, "import", str(more), "-m", str(mapping), *engine(sb, jobs))
-        assert ran.exit_code == 0, ran.output
-        after = sb.stats()["requests_by_operation"]
-        assert after.get("getDeals", 0) - before.get("getDeals", 0) \
-            == plan["calls"]["getDeals"], (plan["calls"], ran.output)
-        assert spent(sb) - at == plan["tokens"], (plan["calls"], ran.output)
+        calls, sent = _planned_and_run(sb, jobs, more, mapping, "getDeals")
+        assert sent == calls["getDeals"], calls
 
 
 def test_import_after_recent_persons_spends_its_plan(tmp_path: Path) -> None:
@@ -107,18 +97,8 @@ def test_import_after_recent_persons_spends_its_plan(tmp_path: Path) -> None:
         more = tmp_path / "b.csv"
         more.write_text("key,title,person,email\n" + "".join(
             f"B{i},Deal B{i},Pat B{i},b{i}@x.example\n" for i in range(20)))
-        planned = cli(sb, jobs, "plan", "import", str(more), "-m", str(mapping), "--json",
-                      *engine(sb, jobs)[:5])
-        assert planned.exit_code == 0, planned.output
-        plan = orjson.loads(planned.stdout)
-        before = dict(sb.stats()["requests_by_operation"])
-        at = spent(sb)
-        ran = cli(sb, jobs, "import", str(more), "-m", str(mapping), *engine(sb, jobs))
-        assert ran.exit_code == 0, ran.output
-        after = sb.stats()["requests_by_operation"]
-        assert after.get("getPersons", 0) - before.get("getPersons", 0) \
-            == plan["calls"]["getPersons"], (plan["calls"], ran.output)
-        assert spent(sb) - at == plan["tokens"], (plan["calls"], ran.output)
+        calls, sent = _planned_and_run(sb, jobs, more, mapping, "getPersons")
+        assert sent == calls["getPersons"], calls
 
 
 def _unkeyed_just_now(sb: Sandbox, n: int) -> None:
@@ -146,19 +126,8 @@ def test_import_creating_its_key_field_after_recent_writes_spends_its_plan(
         _unkeyed_just_now(sb, 495)
         more = tmp_path / "b.csv"
         more.write_text("key,title\n" + "".join(f"B{i},Deal B{i}\n" for i in range(20)))
-        planned = cli(sb, jobs, "plan", "import", str(more), "-m", str(mapping), "--json",
-                      "--create-key-field", *engine(sb, jobs)[:5])
-        assert planned.exit_code == 0, planned.output
-        plan = orjson.loads(planned.stdout)
-        before = dict(sb.stats()["requests_by_operation"])
-        at = spent(sb)
-        ran = cli(sb, jobs, "import", str(more), "-m", str(mapping), "--create-key-field",
-                  *engine(sb, jobs))
-        assert ran.exit_code == 0, ran.output
-        after = sb.stats()["requests_by_operation"]
-        assert after.get("getDeals", 0) - before.get("getDeals", 0) \
-            == plan["calls"]["getDeals"] == 3, (plan["calls"], ran.output)  # the load's 1
-        assert spent(sb) - at == plan["tokens"], (plan["calls"], ran.output)
+        calls, sent = _planned_and_run(sb, jobs, more, mapping, "getDeals", "--create-key-field")
+        assert sent == calls["getDeals"] == 3, calls  # the load's 1
 
 
 def test_insert_whose_key_read_is_given_up_prices_the_recent_deals(tmp_path: Path) -> None:
@@ -174,15 +143,23 @@ def test_insert_whose_key_read_is_given_up_prices_the_recent_deals(tmp_path: Pat
         _written_just_now(sb, seed, code, 600)
         more = tmp_path / "b.csv"
         more.write_text("key,title\nB0,Deal B0\nB1,Deal B1\n")
-        planned = cli(sb, jobs, "plan", "import", str(more), "-m", str(mapping), "--json",
-                      *engine(sb, jobs)[:5])
-        assert planned.exit_code == 0, planned.output
-        plan = orjson.loads(planned.stdout)
-        before = dict(sb.stats()["requests_by_operation"])
-        at = spent(sb)
-        ran = cli(sb, jobs, "import", str(more), "-m", str(mapping), *engine(sb, jobs))
-        assert ran.exit_code == 0, ran.output
-        after = sb.stats()["requests_by_operation"]
-        assert after.get("getDeals", 0) - before.get("getDeals", 0) \
-            == plan["calls"]["getDeals"], (plan["calls"], ran.output)
-        assert spent(sb) - at == plan["tokens"], (plan["calls"], ran.output)
+        calls, sent = _planned_and_run(sb, jobs, more, mapping, "getDeals")
+        assert sent == calls["getDeals"], calls
+
+
+def _planned_and_run(sb: Sandbox, jobs: Path, manifest: Path, mapping: Path, op: str,
+                     *extra: str) -> tuple[dict[str, int], int]:
+    """``plan import --json`` then ``import`` of ``manifest`` (``extra`` options to both):
+    (the plan's calls, the import's calls of ``op`` by the sandbox's count); asserts both
+    succeed and the import spent the plan's tokens."""
+    planned = cli(sb, jobs, "plan", "import", str(manifest), "-m", str(mapping), "--json",
+                  *extra, *engine(sb, jobs)[:5])
+    assert planned.exit_code == 0, planned.output
+    plan = orjson.loads(planned.stdout)
+    before = dict(sb.stats()["requests_by_operation"])
+    at = spent(sb)
+    ran = cli(sb, jobs, "import", str(manifest), "-m", str(mapping), *extra, *engine(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    sent = sb.stats()["requests_by_operation"].get(op, 0) - before.get(op, 0)
+    assert spent(sb) - at == plan["tokens"], (plan["calls"], ran.output)
+    return plan["calls"], sent
