@@ -196,6 +196,36 @@ async def test_a_refusal_from_the_kept_day_says_the_figure_was_kept_in_the_state
     assert "used by all processes" in words["intact"], words["intact"]
 
 
+async def _spent_flushed_then_b(sb: Sandbox, settings: EngineConfig, redis_server: RedisServer,
+                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Machine A (state folder A) spends the day, Redis is emptied (FLUSHALL), machine B
+    (fresh) is refused after its one GET /users/me (a 429): the requests the sandbox had
+    counted before B."""
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "A"))
+    spent = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
+    assert _refused(spent), spent
+    redis.Redis.from_url(redis_server.url).flushall()
+    before = _sent(await _stats(sb))
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "B"))
+    first = await _run(settings, sb, _job(tmp_path, "B", settings, 11), redis_server.url)
+    assert _refused(first), first
+    assert _sent(await _stats(sb)) == before + 1  # its one GET /users/me, a 429
+    return before
+
+
+async def _fresh_machines_send_nothing(sb: Sandbox, settings: EngineConfig,
+                                       redis_server: RedisServer, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch, sent: int) -> None:
+    """Machines C and D (fresh state folders) are refused and the sandbox still counts
+    ``sent`` requests: neither sent a call."""
+    for machine in ("C", "D"):
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / machine))
+        fresh = await _run(settings, sb, _job(tmp_path, machine, settings, 11),
+                           redis_server.url)
+        assert _refused(fresh), fresh
+        assert _sent(await _stats(sb)) == sent, f"machine {machine} sent a call"
+
+
 async def test_a_429_to_a_fresh_machines_first_call_refuses_the_next_fresh_machines(
         redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Machine A spends the day, Redis is emptied (FLUSHALL); machine B (fresh state folder,
@@ -206,21 +236,9 @@ async def test_a_429_to_a_fresh_machines_first_call_refuses_the_next_fresh_machi
     token's 37 against the plan's daily budget)."""
     with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
         settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
-        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "A"))
-        spent = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
-        assert _refused(spent), spent
-        redis.Redis.from_url(redis_server.url).flushall()
-        before = _sent(await _stats(sb))
-        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "B"))
-        first = await _run(settings, sb, _job(tmp_path, "B", settings, 11), redis_server.url)
-        assert _refused(first), first
-        assert _sent(await _stats(sb)) == before + 1  # its one GET /users/me, a 429
-        for machine in ("C", "D"):
-            monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / machine))
-            fresh = await _run(settings, sb, _job(tmp_path, machine, settings, 11),
-                               redis_server.url)
-            assert _refused(fresh), fresh
-            assert _sent(await _stats(sb)) == before + 1, f"machine {machine} sent a call"
+        before = await _spent_flushed_then_b(sb, settings, redis_server, tmp_path, monkeypatch)
+        await _fresh_machines_send_nothing(sb, settings, redis_server, tmp_path, monkeypatch,
+                                           before + 1)
 
 
 async def test_a_resumes_ask_after_a_fresh_machines_429_leaves_the_day_spent_for_new_ones(
@@ -233,15 +251,7 @@ async def test_a_resumes_ask_after_a_fresh_machines_429_leaves_the_day_spent_for
     while ``day:{n}`` held the spend)."""
     with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
         settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
-        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "A"))
-        spent = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
-        assert _refused(spent), spent
-        redis.Redis.from_url(redis_server.url).flushall()
-        before = _sent(await _stats(sb))
-        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "B"))
-        first = await _run(settings, sb, _job(tmp_path, "B", settings, 11), redis_server.url)
-        assert _refused(first), first
-        assert _sent(await _stats(sb)) == before + 1  # its one GET /users/me, a 429
+        before = await _spent_flushed_then_b(sb, settings, redis_server, tmp_path, monkeypatch)
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "A"))
         store = JobStore.open(tmp_path / "first")
         try:
@@ -256,9 +266,5 @@ async def test_a_resumes_ask_after_a_fresh_machines_429_leaves_the_day_spent_for
         assert _refused(resumed), resumed
         asked = _sent(await _stats(sb))
         assert asked <= before + 2  # the resume's one ask at most
-        for machine in ("C", "D"):
-            monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / machine))
-            fresh = await _run(settings, sb, _job(tmp_path, machine, settings, 11),
-                               redis_server.url)
-            assert _refused(fresh), fresh
-            assert _sent(await _stats(sb)) == asked, f"machine {machine} sent a call"
+        await _fresh_machines_send_nothing(sb, settings, redis_server, tmp_path, monkeypatch,
+                                           asked)
