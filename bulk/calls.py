@@ -50,6 +50,7 @@ from .errors import (
     RequestNotSent,
     ServerError,
     Stopped,
+    StoreError,
     TransportError,
     uncharged,
 )
@@ -112,6 +113,11 @@ class BeforeWrite:
 # called before each write of the item leaves; what it returns, unless None, is awaited first
 BEFORE_WRITE: contextvars.ContextVar[Callable[[], Awaitable[None] | None] | None] = (
     contextvars.ContextVar("pdbulk_before_write", default=None))
+
+# the item's leaving mark (``bulk.leaving.Marks.mark`` for the item the runner works):
+# called as each write of it is handed to the transport, after its charge; raises OSError
+LEAVING: contextvars.ContextVar[Callable[[], None] | None] = (
+    contextvars.ContextVar("pdbulk_leaving", default=None))
 
 
 class CallContext:
@@ -333,6 +339,16 @@ class CallPath:
                 self._uncharge(op)
                 self.stats.calls -= 1
                 continue
+            if write and (mark := LEAVING.get()) is not None:
+                try:  # the mark a resume reads: this write may arrive (x51r13 F1)
+                    mark()
+                except OSError as exc:
+                    self.scheduler.dropped(op, admitted)
+                    self.scheduler.refund(op)
+                    self._uncharge(op)
+                    self.stats.calls -= 1
+                    raise StoreError(f"{op.id}: not sent: the job folder's leaving marks "
+                                     f"cannot be written ({exc})") from None
             self.scheduler.leaving(op, admitted)  # its window slot counts from the send
             started = self.clock.now()
             departure = Departure()  # the transport says whether the request left

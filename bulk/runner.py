@@ -39,6 +39,7 @@ and the ledger are already their own modules.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -50,9 +51,9 @@ from typing import Protocol, TypeVar
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from .calls import BEFORE_WRITE, BeforeWrite, CallContext, CallPath
+from .calls import BEFORE_WRITE, LEAVING, BeforeWrite, CallContext, CallPath
 from .client import PipedriveClient
-from .clock import Clock
+from .clock import Clock, in_thread
 from .errors import (
     CAP_SETTING,
     META_FIRST_WRITE_CAP,
@@ -66,6 +67,7 @@ from .errors import (
     stop_cause,
 )
 from .handed import Handed
+from .leaving import LEAVING_FILE, Marks, begin, settle
 from .ledger import CREDIT_CALLS, Rider, _Ahead, earlier_item
 from .operations import get_operation
 from .pool import Handoff, Slots
@@ -276,6 +278,7 @@ class Runner(CallPath):
         # charges written before their calls leave; ahead of need only for a run's items
         self._ahead = _Ahead(store, self._day, clock, most=CREDIT_CALLS if kind is not None else 0)
         self._handed = Handed(store, clock.wall)
+        self._marks: Marks | None = None  # each item write's leaving mark (``run``)
         self.ctx = CallContext(self)
 
     def __repr__(self) -> str:
@@ -336,6 +339,8 @@ class Runner(CallPath):
                 started = getattr(self.kind, "run_started", None)
                 if started is not None:
                     await started()
+                sync = self.store.sync
+                self._marks = await in_thread(lambda: begin(sync, self.clock.wall))
                 await self._sweep_ledgered()
             except Exception as exc:  # the boundary: see the docstring
                 self.request_stop(_boundary_error(exc))
@@ -378,6 +383,12 @@ class Runner(CallPath):
                     if not finished:  # the kind gives back what it holds (x20r3 F2: a
                         # cancelled import kept its claims: a resume waited out their lease)
                         await self._finish_anyway()
+                if self._marks is not None:  # its lines of items settled go (``compact``)
+                    self._marks.close()
+                    with went_on(f"compacting {LEAVING_FILE}", (BulkError, OSError),
+                                 consequence="it is kept whole (larger, still right)",
+                                 into=self.stats.warnings):
+                        await in_thread(functools.partial(settle, self.store.sync))
                 await self._settle_status(result, ended)
                 await self._run_ended(result)
 
@@ -941,6 +952,8 @@ class Runner(CallPath):
                 single = None
         ahead = self._ahead
         marking = BEFORE_WRITE.set(before)
+        marks = self._marks
+        leaving = LEAVING.set(None if marks is None else functools.partial(marks.mark, item.id))
         held = ahead.hold(item.id)  # (``_Ahead.holding``: its writes' answers kept apart)
         try:
             outcome = await self._kind().execute(self.ctx, item)
@@ -974,6 +987,7 @@ class Runner(CallPath):
         finally:
             ahead.unhold(item.id, held)
             BEFORE_WRITE.reset(marking)
+            LEAVING.reset(leaving)
             if single is not None:  # (the next waiter runs after this returns: no await)
                 single.release()
         if outcome.state is ItemState.DONE:

@@ -53,7 +53,7 @@ from .prepared import (
     refused,
     write_job_results,
 )
-from .provable_writes import before_sent, bound_words, not_ours, unproven
+from .provable_writes import doubted_conflicts, not_ours, provable
 from .resume_account_now import stop_advice
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
@@ -203,13 +203,12 @@ class PatchJob:
                                        item.payload["changes"], labels=labels)
                     for item in checked}
         claimed = [item for item in checked if verdicts[item.id][0] == "applied"]
-        bound = await unproven(self._store, claimed, self.item_writes)
+        proof = await provable(self._store, claimed, self.item_writes)
         for item in checked:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
             verdict, drift = verdicts[item.id]
-            if verdict == "applied" and (why := bound_words(bound, len(claimed))
-                                         if bound is not None else before_sent(item, deal)):
+            if verdict == "applied" and (why := proof.why(item, deal)):
                 out.append(not_ours(item, deal_id, why, self.action,  # x51r7 F1
                                     {"fields": item.payload.get("fields")}))
                 continue
@@ -253,7 +252,9 @@ class PatchJob:
                 settled = replace(settled, result=_conflicted(
                     deal_id, deal, images.get(deal_id), item.payload["changes"]))
             out.append(settled)
-        return out
+        deals = {item.id: current.get(int(item.payload["deal_id"])) for item in checked}
+        return await doubted_conflicts(self._store, checked, out, deals,  # x51r13 F2
+                                       self.item_writes)
 
     def _settled(self, item: Item, deal_id: int, deal: Deal | None, verdict: str,
                  drift: str, before: str = "") -> Outcome:

@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bulk.clock import in_thread
+from bulk.leaving import META_SINCE, never_left
 from bulk.ledger import writes_unanswered
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from .account import parse_time
 from .clock_skew import RECONCILE_MARGIN
+from .deals import MAY_HAVE_APPLIED
 from .results import TALLY
 
 NOT_OURS = "as wanted, not by this job"
@@ -48,6 +51,87 @@ async def unproven(store: JobStore | None, items: Sequence[Item], ops: Collectio
     sent = [item.sent_at for item in items]
     bound = await in_thread(lambda: writes_unanswered(store, ops, sent))
     return bound if bound is not None and bound < len(items) else None
+
+
+NEVER_LEFT = ("its write never left: the job folder's leaving marks (job.leaving) show no "
+              "send of it since the row was handed out (cut off between its charge and "
+              "its send)")
+"""``not_ours``' ``why`` of a row whose write has no leaving mark (``bulk.leaving``)."""
+
+
+class Provable:
+    """Which rows in doubt found as their write wants them are not provably the job's
+    (``why``): by each row's leaving mark first (``never``: no send of it began), then
+    by the ledger's bound for the rest (``bound``, as ``unproven``), then by the deal's
+    ``update_time`` (``before_sent``)."""
+
+    __slots__ = ("bound", "claimed", "never")
+
+    def __init__(self, never: Collection[int], bound: int | None, claimed: int) -> None:
+        self.never, self.bound, self.claimed = frozenset(never), bound, claimed
+
+    def __repr__(self) -> str:
+        return f"Provable(never={len(self.never)}, bound={self.bound}, claimed={self.claimed})"
+
+    def why(self, item: Item, deal: Mapping[str, Any] | None) -> str | None:
+        """Why ``item``'s write is not provably what made ``deal`` as wanted; None when it
+        may be (the job's, as before)."""
+        if item.id in self.never:
+            return NEVER_LEFT
+        if self.bound is not None:
+            return bound_words(self.bound, self.claimed)
+        return before_sent(item, deal)
+
+
+async def provable(store: JobStore | None, claimed: Sequence[Item], ops: Collection[str]
+                   ) -> Provable:
+    """``Provable`` for ``claimed`` (rows left SENDING whose deal reads as their write wants
+    it): those with no leaving mark since they were handed out never sent their write
+    (x51r13 F1: the ledger's bound counted credit charged ahead for writes cut off before
+    they left, so it read as many writes as rows, and 13 deals of others' work were
+    claimed and reverted); the ledger's bound (``unproven``) judges the rest. Raises
+    StoreError."""
+    if store is None or not claimed:
+        return Provable((), None, len(claimed))
+    sent = {item.id: item.sent_at for item in claimed}
+    never = await in_thread(lambda: never_left(store.directory, store.meta_get(META_SINCE),
+                                               sent))
+    rest = [item for item in claimed if item.id not in never]
+    return Provable(never, await unproven(store, rest, ops), len(rest))
+
+
+UNPROVEN = "unproven"
+"""The result key of a row failed as a conflict whose write may have applied (in flight at
+a stop) that is not provably the job's (``Provable.why``): its why. Undo then puts back
+none of the deal's field groups, not even those still as the write wants them
+(``jobs.undo.targets.in_flight_targets``): another writer may have set the same value
+(x51r13 F2: 29 of 38 "restored in part" moved another job's stage back)."""
+
+
+async def doubted_conflicts(store: JobStore | None, items: Sequence[Item],
+                            outcomes: Sequence[Outcome],
+                            deals: Mapping[int, Mapping[str, Any] | None],
+                            ops: Collection[str]) -> list[Outcome]:
+    """``outcomes`` with each conflict whose write may have applied (FAILED, its error says
+    ``jobs.deals.MAY_HAVE_APPLIED``) judged by the rule of ``provable``: one not provably
+    the job's carries ``UNPROVEN`` in its result and says so in its error. ``deals``: item
+    id → the deal as the reconcile read it. Raises StoreError."""
+    by_id = {item.id: item for item in items}
+    doubted = [by_id[o.item_id] for o in outcomes
+               if o.state is ItemState.FAILED and o.item_id in by_id
+               and MAY_HAVE_APPLIED in (o.error or "")]
+    if not doubted:
+        return list(outcomes)
+    proof = await provable(store, doubted, ops)
+    ids = {item.id for item in doubted}
+    out = []
+    for o in outcomes:
+        if o.item_id in ids and (why := proof.why(by_id[o.item_id], deals.get(o.item_id))):
+            o = replace(o, result={**(o.result or {}), UNPROVEN: why}, error=(
+                f"{o.error}; but not provably this job's write: {why} (another job or a "
+                "person may have set the same values): its undo puts back none of it"))
+        out.append(o)
+    return out
 
 
 def bound_words(bound: int, claimed: int) -> str:
@@ -86,4 +170,5 @@ def not_ours(item: Item, deal_id: int, why: str, verb: str,
                  "undo leaves it as it is")})
 
 
-__all__ = ["NOT_OURS", "before_sent", "bound_words", "not_ours", "unproven"]
+__all__ = ["NEVER_LEFT", "NOT_OURS", "UNPROVEN", "Provable", "before_sent", "bound_words",
+           "doubted_conflicts", "not_ours", "provable", "unproven"]

@@ -28,7 +28,7 @@ from ..deals import (
 )
 from ..import_resolve import CREATED_AT, CREATOR, Ref, refs_of
 from ..import_rows import matched_by
-from ..provable_writes import before_sent, bound_words, not_ours, unproven
+from ..provable_writes import doubted_conflicts, not_ours, provable
 from . import creating, linked_since
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates, _not_as_sent
@@ -467,7 +467,7 @@ class _Reconcile(_Creates):
                                        labels=labels)
             decided.append((item, body, image, reached, verdict, drift))
         claimed = [item for item, *_, verdict, _ in decided if verdict == "applied"]
-        bound = await unproven(self.store, claimed, {"updateDeal"})
+        proof = await provable(self.store, claimed, {"updateDeal"})
         for item, body, image, reached, verdict, drift in decided:
             payload = payloads[item.id]
             deal_id = int(payload["deal_id"])
@@ -507,12 +507,15 @@ class _Reconcile(_Creates):
                     Outcome(item.id, ItemState.SKIPPED, result={**result, "action": "unchanged"})
                     if verdict == "unchanged" else
                     not_ours(item, deal_id, why, "updated", result)  # x51r7 F1
-                    if (why := bound_words(bound, len(claimed)) if bound is not None
-                        else before_sent(item, deal)) else
+                    if (why := proof.why(item, deal)) else
                     Outcome(item.id, ItemState.DONE, result={
                         **result, "action": "updated", "reconciled": True,
                         "new": self._new(payload), **applied(deal)}))
-        return out
+        judged = [item for item, *_ in decided]
+        deals = {item.id: current.get(int(payloads[item.id]["deal_id"])) for item in judged}
+        settled = await doubted_conflicts(self.store, judged, [out[i.id] for i in judged],
+                                          deals, {"updateDeal"})  # x51r13 F2
+        return {**out, **{o.item_id: o for o in settled}}
 
     def _loaded_body(self, item: Item, payload: Mapping[str, Any]
                      ) -> Mapping[str, Any] | None:

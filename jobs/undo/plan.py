@@ -2,7 +2,7 @@
 conflict, unchanged), and the persons / organizations ``--contacts`` may delete
 (``jobs.undo``).
 
-Why ~1300 lines: every verdict on a target (what it wrote, what changed since, who else
+Why ~1750 lines: every verdict on a target (what it wrote, what changed since, who else
 made or moved it) reads the same deal picture and the same before-images; split, each
 part would pass that picture around and the verdicts' order would be spread out.
 """
@@ -58,6 +58,7 @@ from ..dedupe.records import deal_fields, field_names
 from ..import_resolve import made_digests
 from ..load_stop import checked
 from ..merged_deals import Merge, survivors
+from ..provable_writes import NOT_OURS
 from ..results import TALLY
 from ..updating import HELD_AT_LOAD, Prepared, changed_names
 from .carriers import META_FORCE_MEMBERS
@@ -733,7 +734,14 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "groups still as the job wrote them are restored — one row each, "
                           f"`{RESTORED_IN_PART}` in succeeded.csv naming what it kept "
                           f"({_force_keeps(partly)}): {each}{more}")
-    if flights := sum(t.in_flight for t in todo):
+    if unproven := sum(t.in_flight and bool(t.unproven) for t in todo):
+        prep.notes.append(f"{unproven:,} deal(s) whose write failed in job {source.job_id} "
+                          "as a conflict that may have applied, its resume finding it not "
+                          "provably the job's (its write never left, or more such rows than "
+                          "writes that may have left: another job or a person may have set "
+                          "the same values): left as they are, none of their fields put "
+                          "back, even with --force (x51r13 F2)")
+    if flights := sum(t.in_flight and not t.unproven for t in todo):
         prep.notes.append(f"{flights:,} deal(s) whose write failed in job {source.job_id} as "
                           "a conflict that may have applied (in flight when a run stopped, "
                           "changed since): the field groups still as the job wrote them are "
@@ -1175,6 +1183,20 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         left = [g for g in write_groups(t.wrote) if g in set(write_groups(changes))]
         t = replace(t, wrote=write_part(t.wrote, left), before=image_part(t.before, left))
         base["wrote"] = dict(t.wrote or {})
+    if t.in_flight and t.unproven:
+        # the same rule as the resume's (``jobs.provable_writes``): a group as the write
+        # wanted may be another's same value; nothing of it is provably this job's
+        # (x51r13 F2: "restored in part" moved another job's stage back on 29 deals)
+        # (a skip, not a conflict: nothing here is the job's to put back, so nothing
+        # waits on the user; x51r13 F5: an undo of a job that wrote nothing exited 3)
+        prep.skip(row, key, {"deal_id": t.deal_id, "action": "unchanged", TALLY: NOT_OURS,
+                             "note": f"the job's write to deal {t.deal_id} was in flight when "
+                                     "its run stopped and its resume found it not provably "
+                                     f"this job's ({t.unproven}): no field of it is put back, "
+                                     "not even those still as it wrote them; left as it is, "
+                                     "even with --force"},
+                  op=t.op, values=values, deal_id=t.deal_id)
+        return
     if t.in_flight and t.wrote is not None and t.before is not None \
             and (moves := groups_moved(deal, t.wrote, t.before)):
         # a write that may have applied is this job's only in the groups holding what it

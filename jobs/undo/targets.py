@@ -38,6 +38,7 @@ from ..deals import (
 )
 from ..dedupe.merge_job import POLICY_RECORD, PUT_BACK
 from ..import_resolve import made_contacts
+from ..provable_writes import UNPROVEN
 
 UNDOABLE = ("update", "move-stage", "import", "dedupe")
 POLICY_IMAGE = "deal-policy"  # a dedupe job's before-images of its survivor PATCHes
@@ -406,6 +407,9 @@ class Target:
     # update / move-stage: a PATCH in flight at a stop that its reconcile failed as a
     # conflict that may have applied (``in_flight_targets``): the job's where the deal holds it
     in_flight: bool = False
+    # of those, one not provably the job's (``jobs.provable_writes.UNPROVEN``: its why):
+    # no field group of it is put back, not even those as it wrote (x51r13 F2)
+    unproven: str = ""
 
 
 def _a(word: str) -> str:
@@ -791,9 +795,10 @@ def in_flight_targets(store: JobStore, images: Mapping[int, Mapping[str, Any]]
                 if isinstance(rid, int):
                     wrote[f"{name}_id"] = rid
         before = images.get(deal_id)
+        why = (item.result or {}).get(UNPROVEN)
         out.append(Target("restore", item, deal_id, None,
                           None if before is None else written_part(before, wrote),
-                          wrote, in_flight=True))
+                          wrote, in_flight=True, unproven=why if isinstance(why, str) else ""))
     return out
 
 
