@@ -37,11 +37,13 @@ from .deals import (
     before_image,
     deal_changes,
     drifted,
+    field_group,
     field_types,
     read_deals,
     same,
     shown,
     stored_labels,
+    write_groups,
 )
 from .load_stop import checked, collected
 from .patch_job import conflict
@@ -92,12 +94,27 @@ class MoveStageJob(PatchJob):
         """``PatchJob._now``, with a deal already where the move puts it still a conflict
         when a field of the target it does not write changed since (its before-image holds
         the whole target: a colleague moved it to the stage and set it won, where the move
-        says ``--status-to open``)."""
+        says ``--status-to open``). Only the target's groups it does not write count: a
+        field that goes with one it writes (a stage's pipeline, a status's times) is what
+        Pipedrive set with the very change someone else made — already as wanted, not a
+        conflict (x51r13 F3: cross-pipeline moves and closes failed 65/65, 110/110)."""
         decided = super()._now(store, item, deal, image, since, labels, types)
         if decided is not None and decided[0] == "unchanged" and deal is not None \
-                and (drift := drifted(deal, image, item.payload["changes"], labels)):
+                and (drift := drifted(deal, _unwritten(image, item.payload["changes"]),
+                                      item.payload["changes"], labels)):
             return "conflicts", conflict(item, int(item.payload["deal_id"]), since, drift)
         return decided
+
+
+def _unwritten(image: Mapping[str, Any] | None, changes: Mapping[str, Any]
+               ) -> Mapping[str, Any] | None:
+    """``image`` (``before_image``'s shape) less the fields of the groups (``field_group``)
+    the write ``changes`` sets."""
+    if not image:
+        return image
+    written = set(write_groups(changes))
+    return {**image, "fields": {name: value for name, value in (image.get("fields") or {}).items()
+                                if field_group(name) not in written}}
 
 
 @dataclass(frozen=True, slots=True)
