@@ -349,6 +349,15 @@ class PatchJob:
         return any(i.key and isinstance(i.payload.get("deal_id"), int)
                    for i in store.items(ItemState.SENDING))
 
+    def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
+        """Of ``resume_calls``' writes, those of the rows in doubt: one ``updateDeal`` each,
+        counted as sent again, though the reconcile sends none for one it finds applied,
+        unchanged, gone or in conflict: a plan says so (``jobs.resuming.plan_lines``;
+        x51r13 F4: update_b priced 130 where the server charged 60, no note)."""
+        n = sum(1 for item in store.items(ItemState.SENDING) if refused(item) is None
+                and isinstance(item.payload.get("changes"), Mapping))
+        return {"updateDeal": n} if n else {}
+
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """The calls a resume makes now, by operation: the re-read of the pending deals, the
         reconcile's read of the deals in doubt (``reconcile``), then at most one PATCH

@@ -562,13 +562,16 @@ class _Resume(_ImportBase):
 
     def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
         """Of ``resume_calls``' writes, those of the rows in doubt (left in flight by a
-        kill): one ``addDeal`` per create in doubt, counted as sent again. The reconcile
+        kill): one ``addDeal`` per create in doubt, one ``updateDeal`` per update row in
+        doubt, counted as sent again. The reconcile
         sends none for a create it finds made (its deal carries the key), so the plan is
         over by that much for each: a plan says so (``jobs.resuming.plan_lines``)."""
-        n = sum(1 for item in briefs(store, ItemState.SENDING)
-                if not item.duplicate and item.op != "update"
-                and item.key not in self._found_on_resume)
-        return {"addDeal": n} if n else {}
+        doubted = [item for item in briefs(store, ItemState.SENDING) if not item.duplicate]
+        n = sum(1 for item in doubted
+                if item.op != "update" and item.key not in self._found_on_resume)
+        # an upsert's update rows in doubt too: one updateDeal each (x51r13 F4)
+        updates = sum(1 for item in doubted if item.op == "update")
+        return {op: k for op, k in (("addDeal", n), ("updateDeal", updates)) if k}
 
     def unpriced(self, store: JobStore) -> int:
         """Pending rows a resume maps again (their pulls are not in ``resume_calls``)."""
