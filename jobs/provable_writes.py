@@ -63,7 +63,11 @@ class Provable:
     """Which rows in doubt found as their write wants them are not provably the job's
     (``why``): by each row's leaving mark first (``never``: no send of it began), then
     by the ledger's bound for the rest (``bound``, as ``unproven``), then by the deal's
-    ``update_time`` (``before_sent``)."""
+    ``update_time`` (``before_sent``). A row found so whose write never left proves
+    another writer made this very change to the job's deals after the kill: then none of
+    the rows found so is provably the job's (``others_too``; x51r13 F1, run 1400: 7 never
+    sent, the 18 others within the ledger's bound of 18, 5 of those cut by the kill and
+    another job's move claimed)."""
 
     __slots__ = ("bound", "claimed", "never")
 
@@ -78,6 +82,8 @@ class Provable:
         may be (the job's, as before)."""
         if item.id in self.never:
             return NEVER_LEFT
+        if self.never:
+            return others_too(len(self.never), self.claimed + len(self.never))
         if self.bound is not None:
             return bound_words(self.bound, self.claimed)
         return before_sent(item, deal)
@@ -134,6 +140,14 @@ async def doubted_conflicts(store: JobStore | None, items: Sequence[Item],
     return out
 
 
+def others_too(never: int, found: int) -> str:
+    """``not_ours``' ``why`` of a row whose write may have left, when ``never`` of the
+    ``found`` rows in doubt found as wanted never sent theirs (``Provable``)."""
+    return (f"{never:,} of the {found:,} row(s) in doubt found so never sent their write "
+            "(no leaving mark), so another writer made this same change after the stop, "
+            "and which of the rest it made cannot be told")
+
+
 def bound_words(bound: int, claimed: int) -> str:
     """``not_ours``' ``why`` when the ledger shows ``bound`` writes that may have left for
     ``claimed`` rows found as wanted (``unproven``)."""
@@ -171,4 +185,4 @@ def not_ours(item: Item, deal_id: int, why: str, verb: str,
 
 
 __all__ = ["NEVER_LEFT", "NOT_OURS", "UNPROVEN", "Provable", "before_sent", "bound_words",
-           "doubted_conflicts", "not_ours", "provable", "unproven"]
+           "doubted_conflicts", "not_ours", "others_too", "provable", "unproven"]
