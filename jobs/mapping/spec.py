@@ -136,6 +136,10 @@ def _check_formats(value: list[str]) -> list[str]:
             clash = (direct or _clash(_four(fmt), _four(other))
                      or _clash(_four(_date_part(fmt)), _four(_date_part(other)))
                      or _clash(_date_part(fmt), _date_part(other))
+                     # and y and Y alike when either has a 2-digit year (x51r11 F1:
+                     # "%Y/%m/%d" beside "%m/%d/%y" passed, one column of year-first
+                     # 4-digit cells read its 2-digit ones month first, 140 of 150 wrong)
+                     or _clash(*_two_digit(_date_part(fmt), _date_part(other)))
                      if other != fmt else None)
             if clash is not None and direct is None:  # no text read both ways: no example
                 # that one of them cannot read (x49r12 F5: '04/03/2025' "by %m/%d/%y")
@@ -179,6 +183,15 @@ def _check_directives(fmt: str) -> None:
             raise ValueError(f"{fmt!r}: {shown} is not a directive strptime reads, so no "
                              "cell would match (directives: %Y %y %m %d %b %B %H %I %M %S "
                              "%p %f %j %z; %% for a literal %)")
+
+
+def _two_digit(fmt: str, other: str) -> tuple[str, str]:
+    """``fmt`` and ``other`` with every 4-digit year written as a 2-digit one when either
+    has a 2-digit year (their field orders compared, ``%Y/%m/%d`` as ``%y/%m/%d``);
+    both as given when neither has (two 4-digit orders read no text alike)."""
+    if "%y" not in fmt and "%y" not in other:
+        return fmt, fmt
+    return fmt.replace("%Y", "%y"), other.replace("%Y", "%y")
 
 
 def _clash(fmt: str, other: str) -> tuple[str, str, str] | None:

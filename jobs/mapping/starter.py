@@ -1255,6 +1255,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     odd_cells: dict[tuple[str, int], list[str]] = {}  # the cells read yy/mm/dd only
     plain: dict[tuple[str, int], str] = {}  # a 2-digit year's group: its first other cell
     sizes: dict[tuple[str, int], int] = {}  # and how many cells it has
+    # per separator: the columns of 2-digit-year cells, and of 4-digit year-first ones
+    two_digit: dict[str, set[str]] = {}
+    wide_first: dict[str, set[str]] = {}
     for column in columns:
         for value in (str(v).strip() for v in (samples or {}).get(column, ())
                       if not isinstance(v, TypedDate) and str(v).strip()):
@@ -1267,12 +1270,16 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 continue
             if _NUMBER.fullmatch(value) or _ISO_SAMPLE.fullmatch(value):
                 seen = True
+                if not _NUMBER.fullmatch(value):
+                    wide_first.setdefault("-", set()).add(column)
                 continue
             found = _DMY.fullmatch(value)
             if found is None:  # x25r2 F8: "31-Mar-2026", "Mar 31, 2026": no pattern proposed
                 if (other := _other_date_format(value)) is not None:
                     seen = True
                     named[other] = None
+                    if other.startswith("%Y"):  # '2026/03/31', '2026.03.31'
+                        wide_first.setdefault(other[2], set()).add(column)
                 continue
             seen = True
             first, sep, second, year, between, clock, seconds, meridiem = found.groups()
@@ -1282,6 +1289,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 continue  # the "cannot tell" example)
             if len(year) == 2:
                 sizes[(sep, 2)] = sizes.get((sep, 2), 0) + 1
+                two_digit.setdefault(sep, set()).add(column)
             if _no_date(value):  # '30/02/06', '37-04-23': year first only (x50r8 F2, F3)
                 only_year_first.setdefault((sep, 2), value)
                 odd_cells.setdefault((sep, 2), []).append(value)
@@ -1354,6 +1362,13 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             clocks = {"": None}
         if (sep, digits) in only_year_first and year_first.get((sep, digits), True):
             # a cell only year first reads, every other read so too: year first
+            formats += [year_first_pattern(day_first) + clock for clock in clocks]
+            continue
+        if digits == 2 and year_first.get((sep, 2), True) and two_digit.get(sep, set()) <= (
+                wide_first.get(sep, set())):
+            # every cell reads year first, and its column's 4-digit cells are written so
+            # ('2026/03/31' beside '05/06/07'): one order whatever the year's width
+            # (x51r11 F1: the TODO offered day or month first, 140 of 150 written wrong)
             formats += [year_first_pattern(day_first) + clock for clock in clocks]
             continue
         if (sep, digits) in only_year_first:  # beside cells year first does not read

@@ -29,6 +29,7 @@ from bulk.errors import InputError
 
 from .date_patterns import (
     date_part,
+    four_digit_year,
     order_family,
     reordered,
     replacements,
@@ -47,6 +48,13 @@ def _year_key(pattern: str, twin: str) -> str:
     """The ``DateOrder.others`` key of a cell only ``twin`` (a ``year_twins`` reading of
     ``pattern``) reads: the date parts, a time of day aside."""
     return f"{_YEAR}{date_part(pattern)}>{date_part(twin)}"
+
+
+def _widths(pattern: str) -> list[str]:
+    """``pattern`` and, for a 2-digit year, its 4-digit form: a column's field order is
+    one fact whatever its year's width (x51r11 F1: ``2024/05/06`` showed nothing of the
+    order of a ``["%d/%m/%y"]`` column's ``05/06/07``; 140 of 150 were written wrong)."""
+    return [pattern, four_digit_year(pattern)] if "%y" in pattern else [pattern]
 
 
 def _read(text: str, patterns: Sequence[str]) -> tuple[str, date] | None:
@@ -172,23 +180,17 @@ class DateOrder:
         """Remember ``text`` (of ``row``) as its family's first cell only the other order
         reads, and as the first cell only each other field order of a 2-digit year reads
         (``30/02/06`` under ``%d/%m/%y``; ``38/04/26`` under ``%m/%d/%y``; ``08/10/43``
-        under ``%y/%m/%d``: x50r8 F2, x51r2 F1), when it is one."""
+        under ``%y/%m/%d``: x50r8 F2, x51r2 F1), when it is one — its year written with 4
+        digits as well (``2024/05/06`` under ``%d/%m/%y``, ``06/25/2024`` under
+        ``%y/%m/%d``: x51r11 F1, ``_widths``)."""
         if _read(text, self.patterns) is not None:
             return
-        for pattern in self.swapped:
-            try:
-                read_day(text, pattern)
-            except ValueError:
-                continue
-            self.others.setdefault(order_family(pattern), (text, row, pattern))
-            break
+        if (found := _read(text, [w for p in self.swapped for w in _widths(p)])) is not None:
+            self.others.setdefault(order_family(found[0]), (text, row, found[0]))
         for mine, twins in self.years.items():
             for twin in twins:
-                try:
-                    read_day(text, twin)
-                except ValueError:
-                    continue
-                self.others.setdefault(_year_key(mine, twin), (text, row, twin))
+                if (found := _read(text, _widths(twin))) is not None:
+                    self.others.setdefault(_year_key(mine, twin), (text, row, found[0]))
 
     @property
     def swapped_cells(self) -> tuple[str, int | None] | None:

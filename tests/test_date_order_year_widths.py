@@ -1,0 +1,129 @@
+"""A column's field order is one fact whatever its year's width (x51r11 F1): a column
+half ``yyyy/mm/dd`` and half ``yy/mm/dd`` got a TODO offering day or month first, and
+followed, 135-151 of 150 2-digit cells were written wrong; ``["%Y/%m/%d", "%m/%d/%y"]``
+was accepted; the plan's hint paired ``["%d/%m/%y", "%Y/%m/%d"]``. 4-digit cells of one
+order are evidence of the order of the column's 2-digit cells (init-mapping, the guard of
+the plan and the run), and listed patterns of two field orders are refused when either
+has a 2-digit year."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobs.catalog import Catalog
+from jobs.mapping import Mapping, MappingError, init_mapping
+from jobs.transforms.date_order import DateOrder
+from jobs.transforms.day_reader import read_day
+from tests.test_starter_crm_exports import catalog  # noqa: F401  (fixture)
+from tests.test_starter_date_columns import HEADER, _todos
+from tests.test_starter_year_orders import _file, _formats
+
+
+def _loads(formats: str) -> None:
+    Mapping.loads('[import]\nkey_column = "id"\n[deal]\ntitle = "t"\n'
+                  f'expected_close_date = {{ column = "c", formats = [{formats}] }}\n')
+
+
+@pytest.mark.parametrize("formats", ['"%Y/%m/%d", "%m/%d/%y"', '"%Y-%m-%d", "%d-%m-%y"',
+                                     '"%Y/%m/%d %H:%M", "%d/%m/%y"',
+                                     '"%d/%m/%y", "%Y/%m/%d"', '"%y/%m/%d", "%d/%m/%Y"',
+                                     '"%Y.%m.%d", "%d.%m.%y %H:%M"'])
+def test_patterns_of_two_field_orders_are_refused_whatever_the_year_s_width(
+        formats: str) -> None:
+    with pytest.raises(MappingError, match="both listed"):
+        _loads(formats)
+
+
+@pytest.mark.parametrize("formats", ['"%d/%m/%y", "%d/%m/%Y"', '"%y/%m/%d", "%Y/%m/%d"',
+                                     '"%m-%d-%y", "%m-%d-%Y %H:%M"',
+                                     '"%Y-%m-%d", "%d.%m.%y"'])
+def test_one_field_order_in_both_widths_is_kept(formats: str) -> None:
+    _loads(formats)
+
+
+@pytest.mark.parametrize(("listed", "four", "two"), [
+    # year-first column listed day or month first for its 2-digit cells
+    ("%d/%m/%y", "2024/05/06", "05/06/07"), ("%m/%d/%y", "2024/05/06", "05/06/07"),
+    ("%d-%m-%y", "2024-05-06", "05-06-07"), ("%d.%m.%y", "2024.05.06", "05.06.07"),
+    # the mirror: a day-first column listed year first
+    ("%y/%m/%d", "25/06/2024", "05/06/07"), ("%y/%m/%d", "06/25/2024", "05/06/07"),
+])
+def test_four_digit_cells_of_another_order_make_two_digit_cells_ambiguous(
+        listed: str, four: str, two: str) -> None:
+    order = DateOrder([listed])
+    order.start()
+    for n, text in enumerate([four, two]):
+        order.at = n
+        order.see(text)
+    order.decide()
+    found = order.conflict(two)
+    assert found is not None and found.cell == four, found
+    restored = DateOrder([listed])
+    restored.restore(order.evidence())  # a resume judges the same
+    assert restored.conflict(two) is not None
+
+
+def test_four_digit_cells_of_the_listed_order_contradict_nothing() -> None:
+    order = DateOrder(["%d/%m/%y"])
+    order.start()
+    for text in ["25/06/2024", "05/06/07", "2024-05-06"]:
+        order.see(text)
+    order.decide()
+    assert order.conflict("05/06/07") is None
+
+
+_ORDERS = {"dmy": "%d{s}%m{s}%y", "mdy": "%m{s}%d{s}%y", "ymd": "%y{s}%m{s}%d"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(truth=st.sampled_from(sorted(_ORDERS)), listed=st.sampled_from(sorted(_ORDERS)),
+       sep=st.sampled_from("/-."), widths=st.lists(st.booleans(), min_size=2, max_size=30),
+       days=st.lists(st.integers(0, 45 * 365), min_size=2, max_size=30))
+def test_no_two_digit_cell_is_read_against_its_column_s_four_digit_cells(
+        truth: str, listed: str, sep: str, widths: list[bool], days: list[int]) -> None:
+    """Property: a column of one field order, its years of mixed widths, read under a
+    listed 2-digit-year pattern: a 2-digit cell the guard lets through reads as its true
+    date, or reads both ways alike, or no cell of the column shows the other order."""
+    written, pattern = _ORDERS[truth].format(s=sep), _ORDERS[listed].format(s=sep)
+    dates = [date(2000, 1, 1) + timedelta(days=d) for d in days]
+    texts = [d.strftime(written.replace("%y", "%Y") if wide else written)
+             for d, wide in zip(dates, widths * 30, strict=False)]
+    order = DateOrder([pattern])
+    order.start()
+    for n, text in enumerate(texts):
+        order.at = n
+        order.see(text)
+    order.decide()
+    shown = truth != listed and any(_reads(t, pattern) is None for t in texts)
+    for text, day in zip(texts, dates, strict=False):
+        got = _reads(text, pattern)
+        if got is None or order.conflict(text) is not None:
+            continue
+        assert got == day or not shown, (text, pattern, got, day)
+
+
+def _reads(text: str, pattern: str) -> date | None:
+    try:
+        return read_day(text, pattern)
+    except ValueError:
+        return None
+
+
+@pytest.mark.parametrize("sep", ["/", "-", "."])
+def test_four_digit_year_first_cells_decide_the_two_digit_ones(
+        catalog: Catalog, tmp_path: Path, sep: str) -> None:  # noqa: F811
+    """F1: yyyy/mm/dd (2020-2030) beside yy/mm/dd (2001-2012, days up to 12): year
+    first for both widths, no TODO offering day or month first."""
+    two, four = f"%y{sep}%m{sep}%d", f"%Y{sep}%m{sep}%d"
+    samples, rows = _file(tmp_path / "w.csv", two, range(2001, 2013), [])
+    more, _ = _file(tmp_path / "w4.csv", four, range(2020, 2031), [])
+    samples = {c: [*vs[:150], *more[c][:150]] for c, vs in samples.items()}
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    formats = _formats(text)
+    assert two in formats and (four in formats or sep == "-"), text  # ISO: always read
+    assert f"%d{sep}%m{sep}%y" not in text and f"%m{sep}%d{sep}%y" not in text, _todos(text)
