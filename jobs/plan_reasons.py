@@ -15,7 +15,7 @@ from bulk.wording import counted, noun
 
 from .mapping.spec import _check_formats
 from .mapping.starter import date_formats_for
-from .transforms.date_patterns import swapped_pattern
+from .transforms.date_patterns import date_part, swapped_pattern
 
 # quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
 # "15 significant digits", "U+0000")
@@ -379,12 +379,32 @@ def _kept_with(tried: Sequence[str], formats: Sequence[str]) -> list[str]:
     for fmt in tried:
         if fmt in formats:
             continue
-        try:
-            _check_formats([*kept, fmt, *formats])
-        except ValueError:
-            continue
-        kept.append(fmt)
+        # refused, a 2-digit year's pattern is kept in the order of the 4-digit one that
+        # read the column's unread cells (x51r11 F1: ["%d/%m/%y"] beside '2024/05/06' →
+        # ["%y/%m/%d", "%Y/%m/%d"], never the two orders paired)
+        for candidate in [fmt, *(_two_digit_twin(fmt, f) for f in formats)]:
+            if candidate is None or candidate in kept or candidate in formats:
+                continue
+            try:
+                _check_formats([*kept, candidate, *formats])
+            except ValueError:
+                continue
+            kept.append(candidate)
+            break
     return [*kept, *formats]
+
+
+def _two_digit_twin(tried: str, fmt: str) -> str | None:
+    """``fmt`` (``%Y/%m/%d``) with a 2-digit year, for a ``tried`` 2-digit-year pattern of
+    its separators with its year at the other end (``%d/%m/%y``, a time after it kept);
+    None otherwise (day and month exchanged alone: the guard's advice says it)."""
+    if "%y" not in tried or "%Y" not in fmt:
+        return None
+    bare, twin = date_part(tried), date_part(fmt).replace("%Y", "%y")
+    if re.sub("%.", "", bare) != re.sub("%.", "", twin) or bare.startswith(
+            "%y") == twin.startswith("%y"):
+        return None
+    return tried.replace(bare, twin, 1)
 
 
 _TRIED = re.compile(r"\(tried (.*?)(?:,? ?ISO \(YYYY-MM-DD\))?[;)]")

@@ -127,3 +127,33 @@ def test_four_digit_year_first_cells_decide_the_two_digit_ones(
     formats = _formats(text)
     assert two in formats and (four in formats or sep == "-"), text  # ISO: always read
     assert f"%d{sep}%m{sep}%y" not in text and f"%m{sep}%d{sep}%y" not in text, _todos(text)
+
+
+@pytest.mark.parametrize(("listed", "wide", "order"), [
+    ("%d/%m/%y", "%Y/%m/%d", "%y/%m/%d"), ("%m/%d/%y", "%Y/%m/%d", "%y/%m/%d"),
+    ("%y/%m/%d", "%d/%m/%Y", "%d/%m/%y")])
+def test_the_plan_s_hint_never_pairs_two_orders(
+        catalog: Catalog, listed: str, wide: str, order: str) -> None:  # noqa: F811
+    """F1 hint: under ``["%d/%m/%y"]`` a year-first column of both widths was hinted
+    ``["%d/%m/%y", "%Y/%m/%d"]``; followed, 140 of 300 were written wrong."""
+    from bulk.errors import InputError
+    from bulk.manifest import SourceRow
+    from jobs.plan_reasons import ReasonTally
+    from tests.test_mapping_rules import mapper
+    days = [date(2001, 1, 1) + timedelta(days=40 * n) for n in range(60)]
+    cells = [d.strftime(wide) if n % 2 else d.replace(day=min(d.day, 12)).strftime(order)
+             for n, d in enumerate(days)]
+    m = mapper(catalog, 'expected_close_date = "Close"', f'date_formats = ["{listed}"]')
+    rows = [SourceRow(n, n + 1, {"id": f"D{n}", "t": "Deal", "Close": c})
+            for n, c in enumerate(cells, 2)]
+    m.learn_marks(rows)
+    tally = ReasonTally()
+    for row in rows:
+        try:
+            m.map(row)
+        except InputError as exc:
+            tally.add(exc.reason, "Close", None, row.row, value=row.values["Close"])
+    hints = {str(e.get("hint")) for e in tally.examples.values()}
+    assert all(listed not in h or wide not in h for h in hints), hints
+    # the hint is the column's own order in both widths
+    assert any(f'["{order}", "{wide}"]' in h for h in hints), hints
