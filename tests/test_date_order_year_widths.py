@@ -157,3 +157,15 @@ def test_the_plan_s_hint_never_pairs_two_orders(
     assert all(listed not in h or wide not in h for h in hints), hints
     # the hint is the column's own order in both widths
     assert any(f'["{order}", "{wide}"]' in h for h in hints), hints
+
+
+def test_four_digit_cells_of_the_proposed_order_are_never_no_date(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """F4: one third ``2027.06.12``, the rest yy.mm.dd: a TODO called the 4-digit cells
+    "no date in any form proposed" though ``%Y.%m.%d`` reads them."""
+    samples, rows = _file(tmp_path / "f4.csv", "%y.%m.%d", range(2001, 2013), [])
+    more, _ = _file(tmp_path / "f4w.csv", "%Y.%m.%d", range(2020, 2031), [], days=28)
+    samples = {c: [*vs[:200], *more[c][:100]] for c, vs in samples.items()}
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    assert not [t for t in _todos(text) if "no date" in t], _todos(text)
+    assert {"%y.%m.%d", "%Y.%m.%d"} <= set(_formats(text)), text
