@@ -169,3 +169,16 @@ def test_four_digit_cells_of_the_proposed_order_are_never_no_date(
     text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
     assert not [t for t in _todos(text) if "no date" in t], _todos(text)
     assert {"%y.%m.%d", "%Y.%m.%d"} <= set(_formats(text)), text
+
+
+@pytest.mark.parametrize("odd", ["08/10/43", "02/15/43"])
+def test_a_year_first_column_s_one_cell_of_another_order_is_a_typo(
+        catalog: Catalog, tmp_path: Path, odd: str) -> None:  # noqa: F811
+    """F3: ~300 year-first cells, some only year first reads, and ONE cell only day
+    first (or month first) reads: year first and a "typo?" TODO, as the mirror case
+    (it got date_formats = [] and "fix the cells written the other way")."""
+    samples, rows = _file(tmp_path / "f3.csv", "%y/%m/%d", range(2013, 2040), [odd],
+                          days=28)
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    assert "%y/%m/%d" in _formats(text), text
+    assert any(odd in t and "typo" in t for t in _todos(text)), _todos(text)

@@ -1252,6 +1252,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     year_first: dict[tuple[str, int], bool] = {}  # a 2-digit year's group: all read yy/mm/dd
     only_year_first: dict[tuple[str, int], str] = {}  # its first cell read yy/mm/dd only
     not_year_first: dict[tuple[str, int], str] = {}  # its first cell yy/mm/dd cannot read
+    not_year_cells: dict[tuple[str, int], list[str]] = {}  # and all of them
     odd_cells: dict[tuple[str, int], list[str]] = {}  # the cells read yy/mm/dd only
     plain: dict[tuple[str, int], str] = {}  # a 2-digit year's group: its first other cell
     sizes: dict[tuple[str, int], int] = {}  # and how many cells it has
@@ -1303,8 +1304,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 plain.setdefault((sep, 2), value)
                 year_first[(sep, 2)] = year_first.get((sep, 2), True) and real_ymd(
                     int(first), int(second), int(year))
-                if not year_first[(sep, 2)]:
+                if not real_ymd(int(first), int(second), int(year)):
                     not_year_first.setdefault((sep, 2), value)
+                    not_year_cells.setdefault((sep, 2), []).append(value)
             group = orders.setdefault((sep, len(year)), set())
             times.setdefault((sep, len(year)), {})[_time_pattern(
                 between, clock, seconds, meridiem)] = None
@@ -1370,6 +1372,18 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             # ('2026/03/31' beside '05/06/07'): one order whatever the year's width
             # (x51r11 F1: the TODO offered day or month first, 140 of 150 written wrong)
             formats += [year_first_pattern(day_first) + clock for clock in clocks]
+            continue
+        if (sep, digits) in only_year_first and not _real_share(
+                len(not_year_cells[(sep, digits)]), sizes[(sep, digits)]):
+            # one or two cells of another order beside a year-first column: typos, as
+            # the mirror case's (x51r11 F3: 150 year-first cells and one '08/10/43'
+            # got date_formats = [] and 300 of 300 rows failed)
+            formats += [year_first_pattern(day_first) + clock for clock in clocks]
+            odd = not_year_cells[(sep, digits)]
+            todo.append(f"the sampled date(s) {', '.join(repr(v) for v in odd[:3])} of "
+                        f"column {where[(sep, digits, '?')]!r} do not read year first as "
+                        f"its other cells do ({len(odd)} of them: a typo?): their rows fail "
+                        "as \"not a date\" until they are fixed in the file")
             continue
         if (sep, digits) in only_year_first:  # beside cells year first does not read
             todo.append(f"the sampled dates of column {where[(sep, digits, '?')]!r} are "
