@@ -182,3 +182,18 @@ def test_a_year_first_column_s_one_cell_of_another_order_is_a_typo(
     text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
     assert "%y/%m/%d" in _formats(text), text
     assert any(odd in t and "typo" in t for t in _todos(text)), _todos(text)
+
+
+@pytest.mark.parametrize(("pattern", "years", "expected"), [
+    ("%d %m %y", range(2013, 2030), "%d %m %y"),  # '17 01 24': a day above 12
+    ("%d %m %Y", range(2013, 2030), "%d %m %Y"),  # '20 06 2024'
+    ("%Y %m %d", range(2013, 2030), "%Y %m %d"),  # '2026 04 12'
+])
+def test_dates_written_with_spaces_are_proposed_like_the_other_separators(
+        catalog: Catalog, tmp_path: Path, pattern: str,  # noqa: F811
+        years: range, expected: str) -> None:
+    """F2: '17 01 24', '20 06 2024', '2026 04 12': init-mapping proposed nothing and said
+    no TODO; the plan failed 300 rows "not a date (tried ISO)" with no hint."""
+    samples, rows = _file(tmp_path / "f2.csv", pattern, years, [], days=28)
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    assert expected in _formats(text), text

@@ -1132,8 +1132,9 @@ def _date_value(column: str, formats: Sequence[str]) -> str:
             f"{_UNIT_WORDS.get(formats[0], 'dates written ' + repr(formats[0]))}")
 
 
-# a date, and the time some exports write after it (Excel re-saving "15.03.2026 00:00")
-_DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})"
+# a date, and the time some exports write after it (Excel re-saving "15.03.2026 00:00");
+# a space between its numbers as a separator like the others (x51r11 F2: '17 01 24')
+_DMY = re.compile(r"(\d{1,2})([/.\- ])(\d{1,2})\2(\d{4}|\d{2})"
                   r"(?:([ T])(\d{1,2}:\d{2}(:\d{2})?)(\s?[AaPp][Mm])?)?")
 _ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 
@@ -1143,9 +1144,10 @@ _ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 # ("2026/03/31"): one order each, so the pattern that reads a sample is the proposal
 _OTHER_DATES = ("%d-%b-%Y", "%d-%b-%y", "%d-%B-%Y", "%d %b %Y", "%d %B %Y", "%d/%b/%Y",
                 "%d.%b.%Y", "%d. %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y",
-                "%b-%d-%Y", "%a, %d %b %Y", "%a %b %d %Y", "%Y/%m/%d", "%Y.%m.%d")
+                "%b-%d-%Y", "%a, %d %b %Y", "%a %b %d %Y", "%Y/%m/%d", "%Y.%m.%d",
+                "%Y %m %d")
 _OTHER_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p")
-_MONTH_WORD = re.compile(r"[A-Za-z]{3}|\d{4}[/.]\d")
+_MONTH_WORD = re.compile(r"[A-Za-z]{3}|\d{4}[/. ]\d")
 
 
 def _other_date_format(value: str) -> str | None:
