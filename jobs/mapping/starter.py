@@ -1477,7 +1477,8 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         _no_such_day(v, formats) or _no_date(v) or impossible_date(v))]
     if not todo:  # every sampled date must read by what is proposed (or ISO 8601)
         unread = next((v for v in unread_all if _dateish(v) and v not in foreign
-                       and v not in bad_days), None)
+                       and v not in bad_days and v not in typos), None)  # (x51r11 F3: a
+        # typo read only year first was called impossible too, beside its own TODO)
         if unread is not None and (_no_such_day(unread, formats) or _no_date(unread)
                                    or impossible_date(unread)):
             # x23r1 F4: "2026-02-30" was told to "add a pattern": none can read it
