@@ -209,3 +209,13 @@ def test_one_cell_never_gets_both_impossible_and_reads_year_first() -> None:
     assert found is not None
     named = [t for t in found[1] if "'37/03/07'" in t]
     assert len(named) == 1 and "year first" in named[0], named
+
+
+def test_one_stray_four_digit_year_first_cell_decides_nothing() -> None:
+    """Kept: dd-mm-yy cells that read year first too (years up to 2031) beside ONE ISO
+    cell still ask (a stray cell is no column's order)."""
+    from jobs.mapping.starter import _proposed_dates
+    cells = [(date(2013, 1, 1) + timedelta(days=37 * n)).strftime("%d-%m-%y")
+             for n in range(150)] + ["2024-05-06"]
+    found = _proposed_dates({"c": cells}, ["c"])
+    assert found is not None and "%y-%m-%d" not in found[0], found

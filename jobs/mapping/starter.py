@@ -13,6 +13,7 @@ import calendar
 import codecs
 import json
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from datetime import date, datetime
@@ -1260,7 +1261,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     sizes: dict[tuple[str, int], int] = {}  # and how many cells it has
     # per separator: the columns of 2-digit-year cells, and of 4-digit year-first ones
     two_digit: dict[str, set[str]] = {}
-    wide_first: dict[str, set[str]] = {}
+    wide_first: dict[str, Counter[str]] = {}  # (how many per column)
     for column in columns:
         for value in (str(v).strip() for v in (samples or {}).get(column, ())
                       if not isinstance(v, TypedDate) and str(v).strip()):
@@ -1274,7 +1275,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             if _NUMBER.fullmatch(value) or _ISO_SAMPLE.fullmatch(value):
                 seen = True
                 if not _NUMBER.fullmatch(value):
-                    wide_first.setdefault("-", set()).add(column)
+                    wide_first.setdefault("-", Counter())[column] += 1
                 continue
             found = _DMY.fullmatch(value)
             if found is None:  # x25r2 F8: "31-Mar-2026", "Mar 31, 2026": no pattern proposed
@@ -1282,7 +1283,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                     seen = True
                     named[other] = None
                     if other.startswith("%Y"):  # '2026/03/31', '2026.03.31'
-                        wide_first.setdefault(other[2], set()).add(column)
+                        wide_first.setdefault(other[2], Counter())[column] += 1
                 continue
             seen = True
             first, sep, second, year, between, clock, seconds, meridiem = found.groups()
@@ -1368,10 +1369,12 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             # a cell only year first reads, every other read so too: year first
             formats += [year_first_pattern(day_first) + clock for clock in clocks]
             continue
-        if digits == 2 and year_first.get((sep, 2), True) and two_digit.get(sep, set()) <= (
-                wide_first.get(sep, set())):
+        if digits == 2 and year_first.get((sep, 2), True) and all(_real_share(
+                wide_first.get(sep, Counter())[c], len(_sampled(samples, c)))
+                for c in two_digit.get(sep, ())):
             # every cell reads year first, and its column's 4-digit cells are written so
-            # ('2026/03/31' beside '05/06/07'): one order whatever the year's width
+            # ('2026/03/31' beside '05/06/07'; a share of it, not a stray cell: 3 or 2 %):
+            # one order whatever the year's width
             # (x51r11 F1: the TODO offered day or month first, 140 of 150 written wrong)
             formats += [year_first_pattern(day_first) + clock for clock in clocks]
             continue
