@@ -32,7 +32,7 @@ the kind's door), the retry policy ``bulk.retry``, the ledger's write-ahead
 ``RetryPolicy``, ``InDoubt`` and ``Stopped`` are importable from
 here too (listed in ``__all__``).
 
-Why ~830 lines: the pool's life (hand-out, in-doubt, flushes, stops, the exception
+Why ~1050 lines: the pool's life (hand-out, in-doubt, flushes, stops, the exception
 boundary) is one state machine over the same counters; the call path, the retry policy
 and the ledger are already their own modules.
 """

@@ -1,7 +1,7 @@
 """``pdbulk init-mapping``: a starter mapping file from a manifest header, samples of
 its values and the account's fields.
 
-Why ~2200 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
+Why ~2600 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
 custom fields), each a small rule with its guard against guessing, written into one
 file in one pass; the rules share the samples and the catalog (the header vocabulary,
 ``_GUESSES``, is data: the names the major CRMs' exports write). A stage column's won /
