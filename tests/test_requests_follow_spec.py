@@ -65,7 +65,7 @@ address = "Address"
 '''
 UPDATE_CSV = (
     "Deal,Title,Lead,Products,Contract,Renewal,Discount,Ext,Prob,Stage\n"
-    '2,Renamed two,Partner,"CRM;Analytics",5000 EUR,2027-01-31,7.5,X-2,50,Qualified\n'
+    '2,Renamed two,Partner,"CRM;Analytics",5000 EUR,2027-01-31,7.5,X-2,50,Sales > Qualified\n'
     "3,Renamed three,#CLEAR,#CLEAR,#CLEAR,#CLEAR,#CLEAR,#CLEAR,#CLEAR,\n"
     '4,Renamed four,cold call,crm,"1.234,50 EUR",31.12.2026,0,Y,10,\n')
 UPDATE_TOML = '''version = 1
