@@ -113,11 +113,13 @@ def test_python_calls_per_request_stay_bounded(tmp_path: Path) -> None:
     94 with the operation read from its table inline (``PipedriveClient.call``), the
     version prefix and ``is_write`` inline, the worker target figured inline on each
     answer, the day roll's test inline, the way there and back an attribute, and a stored
-    item's state a dict read, not ``ItemState(s)`` (f44d)."""
+    item's state a dict read, not ``ItemState(s)`` (f44d); 97.3 with an item write's mark
+    before it is handed to the transport (``bulk.leaving``, f51l: a row whose write never
+    left is never the job's) and the pool's ``Scheduler.alone`` check (f51a)."""
     _run(tmp_path, 20)  # first-use costs (imports, caches) out of the figure
     few, many = _run(tmp_path, 100), _run(tmp_path, ITEMS)
     per_request = (many - few) / (ITEMS - 100)
-    assert per_request <= 97, per_request
+    assert per_request <= 99, per_request
 
 
 def test_python_calls_per_request_stay_bounded_with_the_process_coordinator(
