@@ -1066,19 +1066,12 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
     upsert still reads the colleague's value there as Pipedrive's newer one. Returns the
     fields dropped. Raises sqlite3.Error / OSError."""
     ids = sorted({int(i) for i in deal_ids})
-    path = _path()
-    if not ids or not path.exists():
-        return 0
-    account_name = _account(base_url)
-    conn = _connect(path)
     dropped = 0
-    try:
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
-            names = _Names(conn)
-            account = names.find("accounts", account_name)
+    with _writing(base_url, ids) as opened:
+        if opened is not None:
+            conn, names, account = opened
             undone = names.find("jobs", job) if job is not None else None
-            if account is None or (job is not None and undone is None):
+            if job is not None and undone is None:
                 return 0
             for deal, fields in _deals(conn, account, ids):
                 named = only.get(deal) if only is not None else None
@@ -1093,9 +1086,7 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
                 dropped += len(fields) - len(kept)
                 if len(kept) < len(fields):
                     _store(conn, account, deal, kept)
-        return dropped
-    finally:
-        conn.close()
+    return dropped
 
 
 def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undone: str,
@@ -1122,19 +1113,12 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
     base of a Tier the undo left as a colleague set it. Returns the fields set or dropped.
     Raises sqlite3.Error / OSError."""
     ids = sorted(int(i) for i in bases)
-    path = _path()
-    if not ids or not path.exists():
-        return 0
-    account_name = _account(base_url)
-    conn = _connect(path)
     changed = 0
-    try:
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
-            names = _Names(conn)
-            account = names.find("accounts", account_name)
+    with _writing(base_url, ids) as opened:
+        if opened is not None:
+            conn, names, account = opened
             source = names.find("jobs", undone)
-            if account is None or source is None:
+            if source is None:
                 return 0
             mine = names.id("jobs", job)
             for deal, fields in _deals(conn, account, ids):
@@ -1154,7 +1138,28 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
                     if cells is not None and cells in fields and fields[cells][2] == source:
                         changed += _give_back(fields, cells, None, at, mine)
                 _store(conn, account, deal, fields)
-        return changed
+    return changed
+
+
+@contextlib.contextmanager
+def _writing(base_url: str, ids: list[int]
+             ) -> Iterator[tuple[sqlite3.Connection, _Names, int] | None]:
+    """``forget`` / ``rebase``'s one write transaction on the record: (the connection, its
+    names, the account's id), ``BEGIN IMMEDIATE`` taken and committed on leaving (rolled
+    back on an error), the connection closed after; None (nothing opened or nothing to
+    change) without ``ids``, a record file, or the account in it."""
+    path = _path()
+    if not ids or not path.exists():
+        yield None
+        return
+    account_name = _account(base_url)
+    conn = _connect(path)
+    try:
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            names = _Names(conn)
+            account = names.find("accounts", account_name)
+            yield None if account is None else (conn, names, account)
     finally:
         conn.close()
 
