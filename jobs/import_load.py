@@ -149,6 +149,7 @@ from .results import (
     SUCCESS_COLUMNS,
     failed_row,
     first_of_each,
+    rate_limited_why,
     tokens_line,
     typed_for_manifest,
     unheld,
@@ -2072,7 +2073,7 @@ def end_run(store: JobStore, index: int, result: RunResult | None, stats: RunSta
     runs[index] = {
         **runs[index], "ended": _now(store), "outcome": outcome, "seconds": round(seconds, 3),
         "tokens": max(0, spent),
-        "rate_limited": stats.rate_limited,
+        "rate_limited": stats.rate_limited, **rate_limited_why(stats),
         # rows settled by reconciliation (found applied), as ``reconciled_rows`` counts
         # them; the rows in doubt looked at, settled or sent again, apart
         "reconciled": _settled_this_run(store, others),
@@ -2097,7 +2098,9 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         "reconciled_rows": reconciled, "load": counts,
         "keys_recreated": again["key_gone"], "merges_undone": again["merge_undone"],
         "wall_seconds": round(sum(r.get("seconds", 0.0) for r in runs), 3),
-        "rate_limited": sum(r.get("rate_limited", 0) for r in runs), "runs": runs,
+        "rate_limited": sum(r.get("rate_limited", 0) for r in runs),
+        **{why: sum(r.get(why, 0) for r in runs) for why in rate_limited_why(None)},
+        "runs": runs,
         **doubles_summary(store),
     }
     doubled = doubled_deals(store)

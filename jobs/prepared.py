@@ -35,7 +35,7 @@ from .deals import (
     field_types,
     label,
 )
-from .results import META_TYPED, tokens_line, write_results
+from .results import META_TYPED, rate_limited_why, tokens_line, write_results
 
 META_LOADED = "loaded"
 META_KEY_FIELD = "key_field_code"  # by source key: the key field's code (a resume's scan)
@@ -311,6 +311,7 @@ def write_job_results(store: JobStore, result: RunResult | None,
     ``rows_extra``: its words after the rows line's actions ("; 3 fields kept ...")."""
     stats = result.stats if result is not None else None
     summary = {"rate_limited": stats.rate_limited if stats else 0,
+               **rate_limited_why(stats),
                "reconciled": stats.reconciled if stats else 0, **(extra or {})}
     typed = store.meta_get(META_TYPED)
     paths = write_results(store, success_columns=columns, summary=summary, hold_column=True,

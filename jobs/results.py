@@ -68,6 +68,7 @@ from bulk.reports import (
     csv_exact,
     hold_column,
 )
+from bulk.runner import RunStats
 from bulk.store import Item, ItemState, JobStore, NewItem
 
 from .keyset import KeySet
@@ -479,6 +480,17 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
         data.update(summary or {})
         out.write_summary(data)
     return paths
+
+
+def rate_limited_why(stats: RunStats | None) -> dict[str, int]:
+    """What the run's 429 note was told, for summary.json (x51r9 F5: a script reading it
+    could not tell a 429 another client caused from one of the pace): ``others_seen``
+    (answers whose rate headers counted another client's calls on the token),
+    ``refused_with_room`` (429s while this run's own calls left the window room),
+    ``refused_for_budget`` (429s of the company's daily budget) — each 0 without a run."""
+    return {"others_seen": stats.others_seen if stats else 0,
+            "refused_with_room": stats.refused_with_room if stats else 0,
+            "refused_for_budget": stats.refused_for_budget if stats else 0}
 
 
 def tokens_line(data: Mapping[str, Any], order: Callable[[tuple[str, int]], Any] | None = None
