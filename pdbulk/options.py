@@ -1339,14 +1339,14 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
         # worded as the run's own overspending)
         # the burst window is the token's, not the company's (x49r6 F7)
         who = ("another client using this token used the window (this run's own calls were "
-               "within the limit when it was refused): "
+               "within the limit each time it was refused): "
                + ("another integration or script uses this token's burst window"
                   if coordinator else
                   "another process uses this token's burst window: if it is pdbulk, run "
                   "every pdbulk process on the account with one --coordinator (README: "
                   "\"Many processes on one account\"), and check for other integrations"))
         if room < rate_limited:
-            who += (f"; {room} came while its calls filled the window, the other "
+            who += (f"; {room} came while the other client's calls filled the window, the other "
                     f"{rate_limited - room} as the pace neared the limits")
     if others:  # the evidence first (x47r4 F3): what the headers showed, then the cause
         seen = "" if others is True else f" in {counted(int(others), 'answer')}"

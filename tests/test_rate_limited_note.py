@@ -165,7 +165,7 @@ def test_another_client_seen_is_blamed_only_for_the_429s_that_had_room() -> None
     room for this run's own calls are, and the others are said to be the pace's."""
     mixed = rate_limited_note(10, None, others=True, room=4)
     assert mixed is not None and "another process uses this token's burst window" in mixed
-    assert "4 came while its calls filled the window, the other 6 as the pace neared the " \
+    assert "4 came while the other client's calls filled the window, the other 6 as the pace neared the " \
            "limits" in mixed, mixed
     pace = rate_limited_note(10, None, others=True, room=0)
     assert pace is not None and "another process" not in pace, pace
