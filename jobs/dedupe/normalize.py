@@ -1,6 +1,6 @@
 """Title and organization-name normalization for matching. Pure functions, no I/O.
 
-Why ~590 lines: every reading of a title's words (numbers, months, legal forms and
+Why ~650 lines: every reading of a title's words (numbers, months, legal forms and
 abbreviations, conjunctions, the org's own name) is made here once, so the blocking keys and
 every scoring rule see one normalized title; most of the length is the word tables.
 
@@ -393,6 +393,22 @@ def _remove_org(tokens: list[str], org: Sequence[str], dotless: Sequence[str] | 
     return out
 
 
+def _connector(t: str) -> bool:
+    """Title token ``t`` is ``and`` in some language (``_CONJUNCTIONS``: ``og``, ``och``,
+    ``ve``, ``und``, ``et`` …), a word the org's name may leave out or write otherwise (``&``);
+    never a single letter (``e``, ``y``, ``i`` are also a block's or a vitamin's: x42r6 F1)."""
+    return t == "and" or (len(t) > 1 and t in _CONJUNCTIONS)
+
+
+def _joins(t: str, o: str) -> bool:
+    """Title token ``t`` is the org name's connector word ``o`` (``og`` in ``Sørensen Træ og
+    Søn``, ``y`` in ``Pérez y Hijos``): written so, or another ``and`` (``_connector``), as a
+    title reads a lower-case connector between two capitalized words (``_conjunctions``) or
+    writes it in capitals (x52r4 F1: ``Soerensen Trae og Soen``, ``SORENSEN TRAE OG SON``
+    and ``MULLER UND SOHNE`` kept the name, and never paired with the lettered copy)."""
+    return o in _CONJUNCTIONS and (t == o or _connector(t))
+
+
 def _same_org_word(t: str, o: str) -> bool:
     """Title token ``t`` spells org-key word ``o``: accents aside, and ``ß`` read ``ss`` (org
     keys read it so; a title keeps it)."""
@@ -421,17 +437,20 @@ def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str,
     k = len(org)
     run = tokens[i:i + k]
     if len(run) == k and all(tokens[i + n] == o or _same_org_word(tokens[i + n], o)
+                             or _joins(tokens[i + n], o)
                              or (two is not None and _dotless_word(two, i + n, n, tokens, org))
                              or (lettered is not None
                                  and one_word_typed(lettered[0][i + n], lettered[1][n]))
                              for n, o in enumerate(org)):
         return i + k
-    if k > 1 and "and" in tokens[i + 1:i + 2 * k - 1]:
-        j, n = i, 0  # the name's words in order, an ``and`` between two of them skipped
+    if k > 1 and any(_connector(t) for t in tokens[i + 1:i + 2 * k - 1]):
+        j, n = i, 0  # the name's words in order, a connector between two of them skipped
         while j < len(tokens) and n < k:
-            if 0 < n and tokens[j] == "and" and j + 1 < len(tokens) and tokens[j + 1] != "and":
+            if 0 < n and _connector(tokens[j]) and not _joins(tokens[j], org[n]) \
+                    and j + 1 < len(tokens) and not _connector(tokens[j + 1]):
                 j += 1
             if not (tokens[j] == org[n] or _same_org_word(tokens[j], org[n])
+                    or _joins(tokens[j], org[n])
                     or (two is not None and _dotless_word(two, j, n, tokens, org))
                     or (lettered is not None and one_word_typed(lettered[0][j], lettered[1][n]))):
                 break
