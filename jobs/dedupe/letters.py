@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ..transforms.contacts import fold_accents
@@ -29,10 +30,35 @@ _READINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+# the letters ``fold_accents`` leaves as they are (no Unicode decomposition, no stroke of its
+# table: ``þ``, ``ð``), folded to their first reading above, as a name's words are read
+# (x52r4 F2: ``Þjónustusamningur`` / ``Thjonustusamningur``, ``Viðhald`` / ``Vidhald`` were
+# two words in a title). ``ß`` stays: a title keeps it (``Maße`` is not ``Masse``), an org
+# key reads it ``ss`` (``title_tokens.words``).
+_UNFOLDED = {c: ways[0] for c, ways in _READINGS.items()
+             if c != "ß" and not fold_accents(c).isascii()}
+_FOLDS = str.maketrans({**_UNFOLDED, **{c.upper(): w.capitalize() for c, w in _UNFOLDED.items()}})
+
+
+@lru_cache(maxsize=65536)
+def fold_letters(text: str) -> str:
+    """``text`` with its Latin letters' accents folded, the one fold of names and titles
+    (``normalize.fold``): ``jobs.transforms.fold_accents`` (``é`` -> ``e``, ``ø`` -> ``o``,
+    ``ł`` -> ``l``, ``đ`` -> ``d``, ``æ`` -> ``ae``; other scripts' marks kept) and the
+    letters it leaves, ``þ`` -> ``th``, ``ð`` -> ``d`` (``_UNFOLDED``); ``ß`` kept. Not the
+    ``anyascii`` library (a dependency, ISC): the project treats it as optional
+    (``catch_all_world`` falls back without it), so a fold by it would differ from one
+    install to the next, and it transliterates every script, where a mark of another script
+    makes another letter (v10r9 S3)."""
+    if text.isascii():
+        return text
+    return fold_accents(text).translate(_FOLDS)
+
+
 def _letter(c: str) -> str:
     """A regular expression for letter ``c`` written with it or any ASCII reading of it."""
     low = "i" if c == "\u0130" else c.lower()
-    ways = {low, *_READINGS.get(low, ()), fold_accents(low).casefold(),
+    ways = {low, *_READINGS.get(low, ()), fold_letters(low).casefold(),
             "".join(x for x in unicodedata.normalize("NFKD", low) if not unicodedata.combining(x))}
     return "(?:" + "|".join(re.escape(w) for w in sorted(ways, key=len, reverse=True)) + ")"
 
@@ -58,4 +84,24 @@ def one_word_typed(x: str, y: str) -> bool:
     return without_letters(x, y) or without_letters(y, x)
 
 
-__all__ = ["one_word_typed", "without_letters"]
+def title_word_typed(x: str, y: str) -> bool:
+    """``one_word_typed`` for two title words: ``ß`` is not read ``ss`` there (``Maße`` is not
+    ``Masse``: ``ß or ss``, review at most; issue 11's v11r6 review), every other letter is."""
+    return "ß" not in x and "ß" not in y and one_word_typed(x, y)
+
+
+def typed_alike(xs: Sequence[str], ys: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Two titles' words folded (``fold_letters``), each word of ``ys`` that is a word of
+    ``xs`` typed without its letters or with them (``title_word_typed``: ``soen`` / ``søn``)
+    written as that word of ``xs`` folds: what a similarity of the two titles compares, so a
+    word typed without its letters costs nothing (x52r4 F2: ``Hợp đồng bảo trì`` / ``Hop dong
+    bao tri`` fell below the cutoff on the letters as written)."""
+    fx = [fold_letters(t) for t in xs]
+    fy = [fold_letters(u) for u in ys]
+    for n, u in enumerate(ys):
+        if fy[n] not in fx:
+            fy[n] = next((f for t, f in zip(xs, fx, strict=True) if title_word_typed(t, u)), fy[n])
+    return fx, fy
+
+
+__all__ = ["fold_letters", "one_word_typed", "title_word_typed", "typed_alike", "without_letters"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from ..transforms.contacts import fold_accents
 from ..transforms.legal_forms import SINGLE_WORD_FORMS, distinct_forms, split_forms
+from .letters import fold_letters
 from .lexicon import is_known_word, plausible_typo
 from .title_tokens import words
 
@@ -19,15 +19,15 @@ from .title_tokens import words
 @lru_cache(maxsize=65536)
 def fold(token: str) -> str:
     """``token`` without the accents of its Latin and Greek letters
-    (``jobs.transforms.fold_accents``: ``région`` -> ``region``, ``müller`` -> ``muller``).
+    (``jobs.transforms.fold_accents``: ``région`` -> ``region``, ``müller`` -> ``muller``),
+    and the letters with no decomposition read as a name's (``letters.fold_letters``: ``þ``
+    -> ``th``, ``ð`` -> ``d``; one fold for names and titles, x52r4 F2).
     The Cyrillic yo ``ё`` is ie (U+0435), as Russian writes it (x20r1 M4).
     Other scripts' marks stay: ``が`` is not ``か``, and the Cyrillic breve makes another
     letter (``Май`` is not ``Маи``; v10r9 S3 found that class in organization matching).
     Two words equal after folding are one word written with and without its accents
     (``scoring``: not a typo, not two words)."""
-    if token.isascii():
-        return token
-    return fold_accents(token)
+    return fold_letters(token)
 
 
 @lru_cache(maxsize=65536)

@@ -1,6 +1,6 @@
 """Pair scoring: one score in [0, 1] from title similarity and the other evidence, with reasons.
 
-Why ~800 lines: one score, and its caps apply in one order over the same reasons (a cap
+Why ~900 lines: one score, and its caps apply in one order over the same reasons (a cap
 read apart from the others would let one lift what another held at review), and the
 customer's name in one title only is read here, where the pair's org records and person
 are known; the title's own rules live in ``title_diff`` and ``order``, the context's in
@@ -130,7 +130,7 @@ identifiers, org / person / value / time, dates, recurrence). This module weighs
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
@@ -174,6 +174,7 @@ from .evidence import (
     one_person,
     record_conflicts,
 )
+from .letters import typed_alike
 from .lexicon import is_known_word
 from .measures import measure_conflicts
 from .model import Band, DealRecord, ScoredPair
@@ -323,8 +324,8 @@ def _below_cutoff(p: Prepared, q: Prepared, cutoff: float, noise_words: frozense
     ``Orio Textiles - Security audit`` / ``Orion Textiles - Security audit``, ``Office move
     (Gustav Motoren)`` / ``Gustav Motoren - Office move``: never compared, 32 of 32)."""
     x, y = p.title, q.title
-    if fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cutoff) \
-            or fuzz.ratio(x.text, y.text, score_cutoff=cutoff):
+    tx, ty, sx, sy = _typed_texts(x.tokens, y.tokens, x, y)
+    if fuzz.ratio(sx, sy, score_cutoff=cutoff) or fuzz.ratio(tx, ty, score_cutoff=cutoff):
         return False
     dp, dq = p.deal, q.deal
     if dp.org_id is not None and dp.org_id == dq.org_id:
@@ -418,9 +419,25 @@ def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> f
     if not x.text or not y.text:
         return 0.0
     cut = score_cutoff * 100
-    r = max(fuzz.ratio(x.text, y.text, score_cutoff=cut),
-            fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cut))
+    tx, ty, sx, sy = _typed_texts(x.tokens, y.tokens, x, y)
+    r = max(fuzz.ratio(tx, ty, score_cutoff=cut), fuzz.ratio(sx, sy, score_cutoff=cut))
     return r / 100.0
+
+
+def _typed_texts(tx: Sequence[str], ty: Sequence[str], x: NormTitle | None = None,
+                 y: NormTitle | None = None) -> tuple[str, str, str, str]:
+    """Two titles' tokens as the similarity compares them, in order and sorted: a word
+    written with letters and its copy typed without them as one word, folded (``letters.
+    typed_alike``; x52r4 F2: ``Hợp đồng bảo trì`` / ``Hop dong bao tri`` were compared
+    letter by letter and fell below the cutoff). ASCII titles as they are (``x``, ``y``: their
+    texts, read once)."""
+    if all(t.isascii() for t in tx) and all(t.isascii() for t in ty):
+        if x is not None and y is not None:
+            return x.text, y.text, x.sorted_text, y.sorted_text
+        fx, fy = list(tx), list(ty)
+    else:
+        fx, fy = typed_alike(tx, ty)
+    return " ".join(fx), " ".join(fy), " ".join(sorted(fx)), " ".join(sorted(fy))
 
 
 def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
@@ -773,8 +790,8 @@ def _similarity_without(x: NormTitle, y: NormTitle, drop: frozenset[str]) -> flo
     ty = [t for t in y.tokens if t not in drop]
     if not tx or not ty:
         return 0.0
-    return max(fuzz.ratio(" ".join(tx), " ".join(ty)),
-               fuzz.ratio(" ".join(sorted(tx)), " ".join(sorted(ty)))) / 100.0
+    jx, jy, sx, sy = _typed_texts(tx, ty)
+    return max(fuzz.ratio(jx, jy), fuzz.ratio(sx, sy)) / 100.0
 
 
 def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from .letters import title_word_typed
 from .lexicon import account_slip, both_known, misspelt, rare_slip
 from .normalize import ROMAN_NUMERALS, NormTitle, fold, one_typo
 
@@ -158,13 +159,18 @@ def _forms(t: str, alts: Mapping[str, str]) -> tuple[str, ...]:
 
 def _only(x: NormTitle, y: NormTitle) -> list[str]:
     """The words of ``x`` (not its identifying tokens) that ``y`` lacks, accents folded
-    (``normalize.fold``: ``région`` is ``region``, one word written two ways) and an umlaut
-    read both ways (``zürich`` is ``zuerich`` and ``zurich``; ``müller`` is ``mueller``)."""
+    (``normalize.fold``: ``région`` is ``region``, ``þ`` is ``th``, one word written two
+    ways), an umlaut read both ways (``zürich`` is ``zuerich`` and ``zurich``; ``müller`` is
+    ``mueller``) and a letter dropped or spelled out (``søn`` is ``son`` and ``soen``)."""
     if x.text.isascii() and y.text.isascii() and not x.alts and not y.alts:
         return [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
     xa, ya = dict(x.alts), dict(y.alts)
     ys = {f for t in y.tokens for f in _forms(t, ya)}
-    return [t for t in x.tokens if t not in x.numbers and ys.isdisjoint(_forms(t, xa))]
+    # a word typed without its letters, each dropped or spelled out, as a name's words are
+    # read (``letters.title_word_typed``: ``soen`` / ``søn``, ``haardvare`` / ``hårdvare``;
+    # x52r4 F2: "different words: søn≠soen")
+    return [t for t in x.tokens if t not in x.numbers and ys.isdisjoint(_forms(t, xa))
+            and not any(title_word_typed(t, u) for u in y.tokens)]
 
 
 @dataclass(frozen=True, slots=True)
