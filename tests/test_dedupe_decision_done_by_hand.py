@@ -61,3 +61,45 @@ def test_a_decision_merged_by_hand_is_taken_one_deleted_is_said_once(tmp_path: P
         again = runner.invoke(app, night, env=env)  # both settled: nothing named
         assert again.exit_code == 0, again.output
         assert "done by hand" not in again.stderr and "never be taken" not in again.stderr
+
+
+def test_apply_of_the_folder_takes_a_decision_done_by_hand_as_the_night_does(
+        tmp_path: Path) -> None:
+    """x52r4 F3: a reviewer's decision = merge a colleague carried out by hand; the night
+    said "done by hand" (exit 0) and `dedupe apply` of the same folder "decision = merge not
+    followed: deal N is gone" (exit 3). One rule: the apply takes it, says it, exits 0.
+    N1: a colleague who edited the survivor and deleted the other deal (no merge) is told
+    what the account shows, never "as a merge into it changes it"."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=52)) as sb:
+        ids = _seed(sb)
+        args = cli_args(sb, tmp_path / "j")
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        first = runner.invoke(app, ["dedupe", "run", "--since-last", "--json", *args], env=env)
+        assert first.exit_code == 0, first.output
+        plan = Path(orjson.loads(first.stdout)["plan_dir"])
+        crm, linz = frozenset(ids["crm"]), frozenset(ids["linz"])
+        _decide(plan, {crm: "merge", linz: "merge"})
+        groups = _survivors(plan)
+        (s_crm, [m_crm]), (s_linz, [m_linz]) = groups[crm], groups[linz]
+        merge(sb.state, "deal", m_crm, {"merge_with_id": s_crm})  # by hand, as decided
+        sb.state.save("deal", {**sb.state.deals.rows[s_linz], "value": 5100,  # edited, and
+                               "update_time": sb.state.now_iso()})
+        sb.state.save("deal", {**sb.state.deals.rows[m_linz], "is_deleted": True})  # deleted
+        night = runner.invoke(app, ["dedupe", "run", "--since-last", "--json", *args], env=env)
+        assert night.exit_code == 0, night.output  # the night's rule
+        got = orjson.loads(night.stdout)
+        assert (got["decisions_done_by_hand"], got["refused_decisions"]) == (2, 0), got
+        lines = [s for s in night.stderr.splitlines() if "decision = merge done by hand" in s]
+        assert len(lines) == 2 and not any("as a merge into it" in s for s in lines), lines
+        applied = runner.invoke(app, ["dedupe", "apply", str(plan), "--yes", *args], env=env)
+        said = applied.stdout + applied.stderr
+        assert applied.exit_code == 0, said
+        assert "not followed" not in said, said
+        hand = [s for s in said.splitlines() if "decision = merge done by hand" in s]
+        assert len(hand) == 2, said  # the same rule, the same words
+        assert "2 done by hand" in said, said
+        assert any(f"deal {m_crm} is gone and the survivor {s_crm} changed" in s for s in hand)
+        assert any(f"deal {m_linz} is gone and the survivor {s_linz} changed" in s for s in hand)
+        assert not any("as a merge into it" in s for s in hand), hand
+        assert sb.token not in said

@@ -58,6 +58,7 @@ from ..results import tokens_line
 from ..resuming import resume_hint
 from . import job as planning  # looked up when called: a test stands a signal in for it
 from .apply import (
+    BY_HAND,
     EDITS,
     INDEX_DUE,
     KIND,
@@ -682,6 +683,7 @@ async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: Apply
             store.close()
     return DedupeRun(None, None, plan_dir, "dry-run", actions=dict(prep.actions),
                      refused_decisions=len(prep.meta.get(REFUSED) or []),
+                     by_hand=len(prep.meta.get(BY_HAND) or []),
                      refused_edits=len(prep.meta.get(EDITS) or []), estimate=cost,
                      lines=[f"note: {n}" for n in prep.notes])
 
@@ -860,6 +862,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
             warn(f"group {r['group_id']} (row {r['row']} of groups.csv): decision = merge "
                  f"not followed: {r['reason']}")
         got["refused"] = len(refused)
+        # x52r4 F3: a decision done by hand is taken, by the night's rule, in an apply too
+        got["by_hand"] = got.get("by_hand", 0) + len(prep.meta.get(BY_HAND) or [])
         if refused:
             say(f"{len(refused):,} reviewer decision(s) = merge not followed (named on "
                 "stderr)")

@@ -51,7 +51,7 @@ depend on its PATCH, is ``merge_job.DedupeJob``. A snapshot of the fields of eve
 merged group is stored before the run, as for ``pdbulk merge`` (the deal's fields only: its
 activities, notes, files, products and followers move with a merge and are not in it).
 
-Why ~900 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
+Why ~960 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
 ``planned_merges``) and the checks each group passes before its merges are sent (changed,
 guarded, chained, held at review, already merged, merged by another job, held by what the
 account or the config holds now) are one decision, read by the run, its plan lines and
@@ -106,7 +106,7 @@ from .index import (
 )
 from .merge_cap import MergeCap
 from .model import DealRecord, Group
-from .never_takeable import gone_reason, never_takeable
+from .never_takeable import by_hand_reason, done_by_hand, gone_reason, never_takeable
 from .planfiles import (
     SUMMARY,
     PlannedGroup,
@@ -140,6 +140,7 @@ INDEX_DUE = "dedupe.index_due"  # job meta: the state's nightly index waits for 
 OPTIONS = "dedupe.apply_options"  # job meta: which groups the job merges (ApplyOptions)
 SEPARATE_DUE = "dedupe.keep_separate_due"  # job meta: keep-separate groups, remembered on go-ahead
 REFUSED = "dedupe.refused_decisions"  # job meta: reviewers' decision = merge not followed
+BY_HAND = "dedupe.done_by_hand"  # job meta: reviewers' decision = merge done by hand: taken
 EDITS = "dedupe.refused_edits"  # job meta: groups.csv hand edits refused (no decision = merge)
 DECISIONS_DUE = "dedupe.decisions_due"  # job meta: the plan's decisions, taken on go-ahead
 
@@ -491,6 +492,11 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         if (by := _merged_elsewhere(g, live, makers)) and not is_gone(live.get(g.survivor_id)):
             _by_others(prep, g, by)
             continue
+        if g.decision == "merge" and done_by_hand(  # taken, as the night takes it (x52r4 F3)
+                g.member_ids, lambda i: is_gone(live.get(i)),
+                lambda i: _changed_since(planned.get(i), live[i])):
+            _by_hand(prep, g)
+            continue
         # a deal gone, a pair kept separate since: never takeable, judged as the night
         # judges an earlier night's decision (one rule: ``never_takeable``)
         if (why := never_takeable(g.member_ids, lambda i: is_gone(live.get(i)),
@@ -707,6 +713,27 @@ def _by_others(prep: Prepared, g: PlannedGroup, by: Mapping[int, str]) -> None:
                                  "group_id": g.id, "deal_id": g.survivor_id,
                                  "merged_id": merge_id, **result}}),
                  "merged by another job" if merge_id in by else "skipped")
+
+
+def _changed_since(before: DealRecord | None, deal: Deal) -> bool:
+    """The live ``deal``'s update_time is not the plan's record's (``before``)."""
+    return before is not None and \
+        before.update_time != to_record(deal, stage_order={}, org_names={}).update_time
+
+
+def _by_hand(prep: Prepared, g: PlannedGroup) -> None:
+    """A reviewer's ``decision = merge`` a colleague carried out by hand
+    (``never_takeable.done_by_hand``): taken, nothing sent, not refused (no exit 3), said
+    in a note and counted in ``prep.meta[BY_HAND]``, as the night says and counts it."""
+    why = by_hand_reason(g.member_ids)
+    prep.meta.setdefault(BY_HAND, []).append({"group_id": g.id, "row": g.row})
+    prep.notes.append(f"group {g.id} (row {g.row} of groups.csv): decision = merge done by "
+                      f"hand: {why}")
+    for merge_id in g.merged_ids:
+        prep.skip(g.row, f"{merge_id}->{g.survivor_id}",
+                  {"group_id": g.id, "deal_id": g.survivor_id, "merged_id": merge_id,
+                   "action": "done by hand", "reason": why},
+                  op="merge", values={"group_id": g.id}, group_id=g.id)
 
 
 def _separate_due(prep: Prepared, state_dir: Path, separate: list[PlannedGroup],

@@ -72,7 +72,8 @@ from bulk.manifest import header as manifest_header
 from bulk.state import write_private
 
 from .model import DealRecord, Group
-from .never_takeable import never_takeable
+from .never_takeable import by_hand_reason, never_takeable
+from .never_takeable import done_by_hand as done_by_hand_rule
 from .planfiles import (
     GROUPS,
     PlannedGroup,
@@ -405,19 +406,14 @@ def named_json(earlier: Earlier) -> list[list[int]]:
 
 def done_by_hand(group: PlannedGroup, then: Mapping[int, DealRecord],
                  now: Mapping[int, DealRecord]) -> bool:
-    """Whether a ``merge`` decision was carried out by hand as decided: its survivor is live,
-    every other deal of it gone, and the survivor changed since the plan (``then``: its
-    plan's records, ``now``: tonight's). Pipedrive answers a merged-away deal as a deleted
-    one and does not say into which deal it went (FACTS.md, Merge), but a merge writes its
-    survivor (the merged deal's empty fields, activities, its update time) and a deletion
-    of the other deal does not: an untouched survivor beside a gone deal is a deletion, and
-    the decision can never be taken (``never_takeable``; x51r14 F4: the pair a colleague
-    merged as decided was named "can never be taken" and the night exited 3)."""
-    ids = group.member_ids
+    """Whether a ``merge`` decision was carried out by hand as decided (``then``: its plan's
+    records, ``now``: tonight's), by the rule ``dedupe apply`` judges it by
+    (``never_takeable.done_by_hand``; x51r14 F4: the pair a colleague merged as decided was
+    named "can never be taken" and the night exited 3)."""
     s = group.survivor_id
-    return s in now and s in then and len(ids) > 1 \
-        and all(i not in now for i in ids if i != s) \
-        and now[s].update_time != then[s].update_time
+    return s in then and done_by_hand_rule(
+        group.member_ids, lambda i: i not in now,
+        lambda i: now[i].update_time != then[i].update_time)
 
 
 def blocked(members: Iterable[int], then: Mapping[int, DealRecord],
@@ -544,10 +540,8 @@ def lines(earlier: Earlier, *, recorded: int | None = None, gone: int = 0) -> li
         out.append(f"{d.named()}: decision = merge carried into this plan's group {gid} (its "
                    "deals unchanged since that plan)")
     for d in earlier.by_hand:  # x51r14 F4: taken, not "can never be taken"
-        away = ", ".join(str(i) for i in d.group.merged_ids)
-        out.append(f"{d.named()}: decision = merge done by hand: deal(s) {away} gone and "
-                   f"survivor {d.group.survivor_id} changed since that plan, as a merge into "
-                   "it changes it; taken, nothing left to do")
+        out.append(f"{d.named()}: decision = merge done by hand: "
+                   f"{by_hand_reason(d.group.member_ids)}")
     waiting = [x.decided.group.id for x in earlier.left] + [
         c.tonight or c.newer.group.id for c in earlier.conflicts]
     if waiting:  # x42r6 F4: never counted "undecided"

@@ -1,5 +1,6 @@
 """The one rule for a ``merge`` decision that can never be taken: a deal of it gone, or a
-pair of it kept separate since its plan.
+pair of it kept separate since its plan; and the one rule for one done by hand
+(``done_by_hand``: taken, not refused).
 
 ``dedupe apply`` (``apply.prepare_apply``; a resume's re-check, ``held_now``) and the night
 reading an earlier night's decisions (``earlier_decisions.blocked``: ``dedupe run``,
@@ -54,4 +55,33 @@ def never_takeable(members: Sequence[int], gone: Callable[[int], bool],
     return None
 
 
-__all__ = ["gone_reason", "kept_pair", "kept_reason", "never_takeable"]
+def done_by_hand(members: Sequence[int], gone: Callable[[int], bool],
+                 changed: Callable[[int], bool]) -> bool:
+    """Whether a ``merge`` of ``members`` (survivor first) was carried out by hand as decided:
+    the survivor live and ``changed`` since the plan, every other deal ``gone``. Pipedrive
+    answers a merged-away deal as a deleted one and does not say into which deal it went
+    (FACTS.md, Merge), but a merge writes its survivor (the merged deal's empty fields, its
+    activities, its update time) and a deletion of the other deal alone does not: an
+    untouched survivor beside a gone deal can never be taken (``never_takeable``). The night
+    (``earlier_decisions.carry``) and ``dedupe apply`` (``apply.prepare_apply``) judge it
+    here, before ``never_takeable`` (x52r4 F3: the night said "done by hand", exit 0, and an
+    apply of the same folder "deal 102 is gone", exit 3)."""
+    ids = list(dict.fromkeys(members))
+    return len(ids) > 1 and not gone(ids[0]) and changed(ids[0]) \
+        and all(gone(i) for i in ids[1:])
+
+
+def by_hand_reason(members: Sequence[int]) -> str:
+    """What the account shows of a decision ``done_by_hand``, without claiming a merge it
+    cannot see (x52r4 N1: a colleague who edited the survivor and deleted the other deal was
+    told "as a merge into it changes it")."""
+    ids = list(dict.fromkeys(members))
+    away = ", ".join(str(i) for i in ids[1:])
+    other = f"deal {away} is" if len(ids) == 2 else f"deals {away} are"
+    return (f"the other {other} gone and the survivor {ids[0]} changed since that plan "
+            "(merged into it by hand, or edited and the other deleted: the account shows "
+            "the same): taken as done by hand, nothing left to do")
+
+
+__all__ = ["by_hand_reason", "done_by_hand", "gone_reason", "kept_pair", "kept_reason",
+           "never_takeable"]
