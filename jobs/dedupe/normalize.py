@@ -545,9 +545,10 @@ def _conjunctions(title: str, raw: Sequence[str], parts: Sequence[int], toks: li
               for a, b, c in zip(written, written[1:], written[2:], strict=False)
               if b in _CONJUNCTIONS and a[:1].isupper() and c[:1].isupper()}
     for k in range(1, len(raw) - 1):
-        if aligned:
-            said = written[k] == raw[k] and written[k - 1][:1].isupper() \
-                and written[k + 1][:1].isupper()
+        if aligned:  # a conjunction, never another lower-case word (f52c: ``Pérez y Hijos -
+            # Lizenz 50 Plätze`` read ``50`` as ``and``, one title with ``60``)
+            said = raw[k] in _CONJUNCTIONS and written[k] == raw[k] \
+                and written[k - 1][:1].isupper() and written[k + 1][:1].isupper()
         else:
             said = (raw[k - 1], raw[k], raw[k + 1]) in joined
         if said and parts[k - 1] == parts[k] == parts[k + 1] \
