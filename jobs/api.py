@@ -348,7 +348,7 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
     # the store's bulk write and the passes over the job's items, off the loop: a library
     # caller's loop stalled 716 ms planning 6,000 updates (x25r3)
     again, checks, rows = await in_thread(lambda: _store_side(prep, store, s))
-    batches = recheck_batches(store, s.config.max_workers, burst=s.config.limits().burst)
+    batches = recheck_batches(store, s.config.max_workers, burst=s.scheduler.limits.burst)
     calls = Counter(s.stats.calls_by_operation) + prep.calls
     notes = list(prep.notes)
     if again:
@@ -399,7 +399,7 @@ def _store_side(prep: Prepared, store: JobStore, s: Engine,
     if reread is not None and any(prep.actions[a] for a in WRITES[prep.kind]):
         again = Counter(reread(store))
     checks = Counter(recheck_calls(store, kind, s.config.max_workers,
-                                   burst=s.config.limits().burst))
+                                   burst=s.scheduler.limits.burst))
     return again, checks, (prep.rows, prep.bad_rows)
 
 

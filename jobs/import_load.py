@@ -1213,7 +1213,7 @@ def loaded_plan(engine: Engine, store: JobStore, kind: LoadedKind) -> Plan:
     calls = Counter(engine.stats.calls_by_operation)
     calls += Counter(kind.resume_calls(store)) - Counter(kind.reread_calls(store))
     checks = Counter(recheck_calls(store, kind, engine.config.max_workers,
-                                   burst=engine.config.limits().burst))
+                                   burst=engine.scheduler.limits.burst))
     calls += checks
     sched = engine.scheduler.statistics()
     left = None if (today := engine.tokens_left_today()) is None else today + sched.tokens_spent
@@ -1226,7 +1226,7 @@ def loaded_plan(engine: Engine, store: JobStore, kind: LoadedKind) -> Plan:
                     budget_source=budget_source(sched), gating=checks,
                     trailing=getattr(kind, "end_of_run_calls", None),
                     batches=recheck_batches(store, engine.config.max_workers,
-                                            burst=engine.config.limits().burst))
+                                            burst=engine.scheduler.limits.burst))
 
 
 # the manifest's stamp and the mapping's digest when the job's first load began: a load

@@ -155,7 +155,7 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     planned += Counter({"getCurrentUser": getattr(s, "asked_day", 0)})
     checks = Counter(recheck_calls(store, kind, s.config.max_workers,
                                    (ItemState.PENDING, ItemState.SENDING),
-                                   burst=s.config.limits().burst))
+                                   burst=s.scheduler.limits.burst))
     planned += checks
     counts = store.counts()
     notes = []
@@ -207,7 +207,7 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                     usable_daily=sched.usable_daily, gating=checks, trailing=trailing,
                     batches=recheck_batches(store, s.config.max_workers,
                                             (ItemState.PENDING, ItemState.SENDING),
-                                            burst=s.config.limits().burst))
+                                            burst=s.scheduler.limits.burst))
 
 
 def in_doubt_bound(store: JobStore, kind: Any) -> str:

@@ -643,7 +643,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 calls.update(names_calls(*map(len, wanted_ids(
                     records.get(i) for g in wanted for i in g.member_ids))))
                 # ... and each batch's re-check: its deals, and their orgs' and persons' names
-                checks = recheck_reads(groups, cfg.max_workers, cfg.limits().burst, records)
+                checks = recheck_reads(groups, cfg.max_workers, s.scheduler.limits.burst, records)
                 calls.update(checks)
                 calls["mergeDeals"] += merges
                 calls["getDeal"] += PAIR_READS * merges  # both deals, right before
@@ -661,7 +661,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                                      budget_source=budget_source(s.scheduler.statistics()),
                                      gating=checks, batches=-(-merges // max(
                                          1, recheck_batch(cfg.max_workers,
-                                                          cfg.limits().burst))),
+                                                          s.scheduler.limits.burst))),
                                      notes=[f"{out.summary['review_groups']} review-band "
                                             "group(s) need a person"
                                             + (" (included)" if include_review else ""),

@@ -467,7 +467,7 @@ async def apply_estimate(s: Engine, store: JobStore, prep: Prepared) -> Plan:
     coordinator's Redis for the keep-separate decisions: f39c), as ``jobs.api`` prices."""
     from .merge_job import DedupeJob
 
-    burst, workers = s.config.limits().burst, s.config.max_workers
+    burst, workers = s.scheduler.limits.burst, s.config.max_workers
     checks, batches = await in_thread(lambda: (
         Counter(recheck_calls(store, DedupeJob.from_store(store), workers, burst=burst)),
         recheck_batches(store, workers, burst=burst)))
