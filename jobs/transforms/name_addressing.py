@@ -3,7 +3,8 @@
 (``Attn: Bob Roe`` was a person named so), and a Korean job title after a Hangul name,
 spaced or glued, with its honorific ``님`` / ``께`` (``서지우과장님``, ``강민호 팀장님``,
 ``이서연대리`` were persons named with the title, while ``Jane Roe, CEO`` is cut with a
-note).
+note), and so a Japanese or Chinese one after a Han or kana name and a space (f52b:
+``山田太郎 部長``, ``王伟 经理`` were persons so named; glued, ``佐藤部長`` is a name, x48r1 F1).
 
 Pure; no I/O.
 """
@@ -12,24 +13,34 @@ from __future__ import annotations
 
 import re
 
+from .person_titles import cjk_title
+
 # "for the attention of" in English and German, and a reply's "Re:", before a name
 _ADDRESSED = re.compile(r"(?i:attn|attention|att|fao|f\.a\.o|re|z\.\s?hd|zhd)\.?\s*:\s*"
                         r"|(?i:attn|fao|z\.\s?hd)\.\s+")
 # a Korean name of 2-3 syllables, then a job title (spaced or glued) and an honorific
 _HANGUL_TITLED = re.compile(r"(?P<name>[\uac00-\ud7a3]{2,3}?)\s?(?P<title>본부장|과장|부장|팀장|대리"
                             r"|차장|실장|사장|대표|이사|주임|상무|전무|사원)(?:님께|님|께)?")
+# a name of Han or kana letters (one or two words), a space, then one word that may be a
+# title of ``person_words.CJK_HEADS`` / ``CJK_LEADS`` (``cjk_title`` decides)
+_HAN = r"[\u3005\u3040-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+_HAN_TITLED = re.compile(rf"(?P<name>{_HAN}(?:[ \u3000]{_HAN})?)[ \u3000]+(?P<title>{_HAN})")
 
 
 def addressed_name(name: str) -> tuple[str, str | None]:
     """``name`` (a one-person name cell, its contacts cut) without a leading addressing
     word (``Attn: Bob Roe`` -> ``Bob Roe``; dropped: it says to whom, not who) and with a
     Korean job title after a Hangul name cut for the note (``강민호 팀장님`` -> ``("강민호",
-    "팀장")``); ``(name, None)`` otherwise. A name that is only the word (``Re:``) is
-    kept. Pure."""
+    "팀장")``), a Japanese or Chinese one after a Han or kana name and a space too
+    (``山田太郎 部長`` -> ``("山田太郎", "部長")``); ``(name, None)`` otherwise. A name that is
+    only the word (``Re:``) is kept, and so is one of title words alone (``営業 部長``). Pure."""
     if (m := _ADDRESSED.match(name)) is not None and any(c.isalpha() for c in name[m.end():]):
         name = name[m.end():]
     if "\uac00" <= name[:1] <= "\ud7a3" and (k := _HANGUL_TITLED.fullmatch(name)):
         return k["name"], k["title"]
+    if (h := _HAN_TITLED.fullmatch(name)) is not None and cjk_title(h["title"]) \
+            and not cjk_title(h["name"].replace(" ", "").replace("\u3000", "") + h["title"]):
+        return h["name"], h["title"]
     return name, None
 
 

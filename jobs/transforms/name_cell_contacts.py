@@ -121,7 +121,10 @@ def led_address(cell: str) -> str | None:
                   if ((len(m["lead"]) > 1 and re.search("[A-Z]", m["word"]))
                       or any(c.isdigit() for c in m["word"])) and m.span() not in whole_ones),
                  None)
-        if m is None or re.fullmatch(ADDRESS, m[0]):
+        # (a word of digits, no letter, is unsure however the address reads: ``9//w@x``
+        # after a space was read whole, f52b; ``z8//w@x`` is an address's lower-case part)
+        if m is None or (re.fullmatch(ADDRESS, m[0])
+                         and any(c.isalpha() for c in m["word"])):
             return None
         whole = m[0]
         advice = f"write it in <…> after the name (\"Name <{whole}>\")"  # (x51r8 F5)

@@ -458,6 +458,12 @@ def _listed_persons(value: str) -> list[str] | None:
     folded = value if value.isascii() else value.translate(FULLWIDTH_FOLD)
     if not _QUICK.search(folded):
         return None  # most cells: nothing to split (a quick test before the rest)
+    if (last := _last_contact(folded)) is not None and _contact_owner(folded[:last]):
+        # a contact ending the cell after a space is the person's own, as in ``<…>``, after
+        # a display name in brackets or a title: the cell is read without it (f52b: ``Jane
+        # Roe, CEO d@x`` listed ``CEO d@x``, ``(Jostein Dahl) a@x`` the address, each as a
+        # second person; ``Jane Roe, Bob bob@x`` stays two, x48r11 F2)
+        value, folded = value[:last].rstrip(), folded[:last].rstrip()
     masked = _masked(folded)
     spans: list[tuple[int, int]] = []
     start = 0
@@ -530,6 +536,33 @@ def _listed_persons(value: str) -> list[str] | None:
         listed = [outside, *inner] if any(c.isalpha() for c in outside) else inner
         return listed if len(listed) > 1 else None
     return after
+
+
+def _contact_owner(head: str) -> bool:
+    """Whether ``head`` (a name cell before the contact ending it) is a display name in
+    brackets alone (``(Jostein Dahl)``) or ends in a job title after a comma (``Jane Roe,
+    CEO``, ``Jane Roe, CEO:``): what the contact after it is beside is no second name."""
+    head = head.rstrip(" :")
+    if head[-1:] in ")]" and not _BRACKETS.sub("", head).strip():
+        return True
+    return "," in head and job_title(head.rsplit(",", 1)[1].strip())
+
+
+def _last_contact(folded: str) -> int | None:
+    """Where an e-mail address or a phone number (``_CONTACT``, its label too) that ends
+    ``folded`` (a name cell, a full stop after it aside) after a space starts; None when
+    the cell ends otherwise, or is the contact alone."""
+    end = folded.rstrip(" .\u3002")
+    if not end or ("@" not in end and not end[-1].isdigit()):
+        return None  # (most cells end in a letter: no search)
+    bracketed = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)
+    found = list(_CONTACT.finditer(bracketed))
+    last = found[-1] if found else None
+    if last is None or bracketed[last.end():].strip(" .\u3002") or last.start() == 0 \
+            or not bracketed[last.start() - 1].isspace() or _WEB.match(last[0]) \
+            or not ("@" in last[0] or _PHONE_DIGITS.search(last[0])):
+        return None
+    return last.start()
 
 
 # one syllable of an East-Asian romanisation (Hepburn romaji, Hanyu pinyin, the Revised

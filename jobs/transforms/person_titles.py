@@ -158,7 +158,7 @@ def job_title(text: str) -> bool:
     if ("," not in text and led and headed
             and not _name_inside(text)) or (
             words and all(CJK_LETTER.match(c) for w in words for c in w)
-            and _cjk_title("".join(words))):
+            and cjk_title("".join(words))):
         # "Director Comercial", "Prezes Zarządu", "営業部長", "مدير المبيعات"; not a name
         # before its title ("Jane Roe, Sales Director": the comma rule's part whole)
         return True
@@ -168,7 +168,7 @@ def job_title(text: str) -> bool:
         w in JOB_WORDS or w in JOB_JOINERS for w in words)
 
 
-def _cjk_title(text: str) -> bool:
+def cjk_title(text: str) -> bool:
     """Whether ``text`` (letters of Han, Hangul or kana, its spaces taken out) is a
     title of the vocabulary whole: words of ``CJK_LEADS`` and ``CJK_HEADS`` in a row,
     the last a head word (``部長``, ``営業部長``, ``代表取締役``, ``副总经理``, ``영업부장``);
@@ -288,5 +288,5 @@ def tail_title(names: list[str], gaps: list[str]) -> str:
                                                      zip(gaps[1:], names[1:], strict=True))])
 
 
-__all__ = ["bare_co", "company", "company_whole", "job_title", "persons_after_title",
+__all__ = ["bare_co", "cjk_title", "company", "company_whole", "job_title", "persons_after_title",
            "slashed_title", "suffix", "tail_title", "title_words"]
