@@ -45,6 +45,7 @@ from .transforms import (
     name_match_keys,
     norm_key,
     normalize_email,
+    org_key_parts,
     org_match_key,
     org_umlaut_key,
     phone_key,
@@ -907,8 +908,8 @@ class OrgIndex(dict[str, int]):
             return
         oid = int(org["id"])
         self.names[oid] = str(org.get("name"))
-        if split_forms(key.split())[1]:
-            self.formed[oid] = str(org.get("name"))
+        if (parts := org_key_parts(org.get("name"))) is not None and parts[1]:
+            self.formed[oid] = str(org.get("name"))  # (``Øster Ås`` has none: f52b)
         address = org.get("address")
         if isinstance(address, Mapping):
             address = address.get("value") or address.get("formatted_address")
@@ -1055,14 +1056,14 @@ def _form_written(name: str) -> str | None:
     """The legal form at the end of ``name`` as written (``Oscorp Inc.`` -> ``Inc.``)."""
     words = (clean_text(name) or "").split()
     try:
-        bare, forms = split_forms((org_match_key(name) or "").split())
+        parts = org_key_parts(name)
     except InputError:
         return None
-    if not forms:
+    if parts is None or not parts[1]:
         return None
     for n in range(1, len(words)):
         try:
-            if (org_match_key(" ".join(words[:n])) or "").split() == bare:
+            if (org_match_key(" ".join(words[:n])) or "").split() == parts[0]:
                 return " ".join(words[n:]).strip(" ,") or None
         except InputError:
             return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from ..transforms.legal_forms import SINGLE_WORD_FORMS, distinct_forms, split_forms
+from ..transforms.legal_forms import SINGLE_WORD_FORMS, distinct_forms, name_start, split_forms
 from .letters import fold_letters
 from .lexicon import is_known_word, plausible_typo
 from .title_tokens import words
@@ -51,9 +51,11 @@ def org_key(name: str | None) -> str:
     # umlauts were transliterated by ``words`` (Müller = Mueller)
     toks = _typed_forms(["and" if t in _ORG_AND and 0 < n < len(every) - 1 else fold(t)
                          for n, t in enumerate(every)])
-    core, forms = split_forms(toks)
+    # (no form reaches a word written with a letter the form has not: ``Øster Ås``, f52b)
+    start = name_start(every, [fold(t) for t in every])
+    core, forms = split_forms(toks, start)
     while forms and len(core) > 1 and core[-1] == "and":  # Acme GmbH & Co. KG: the forms'
-        core, forms = split_forms(core[:-1])
+        core, forms = split_forms(core[:-1], start)
     return " ".join(core) if core else " ".join(every or words(name))
 
 
@@ -65,10 +67,13 @@ def legal_form(name: str | None) -> tuple[str, ...]:
     if not name:
         return ()
     # folded as ``org_key`` folds (``S.à r.l.`` is ``sarl``: x20r1 M2)
-    every = [fold(t) for t in words(name) if t not in _ORG_NOISE]
+    written = [t for t in words(name) if t not in _ORG_NOISE]
+    every = [fold(t) for t in written]
     # "und" / "et" / "and" between two words as the "&" ``words`` drops: GmbH und Co KG
-    return tuple(split_forms(_typed_forms([t for n, t in enumerate(every)
-                                           if not (t in _ORG_AND and 0 < n < len(every) - 1)]))[1])
+    kept = [n for n, t in enumerate(every) if not (t in _ORG_AND and 0 < n < len(every) - 1)]
+    toks = [every[n] for n in kept]
+    return tuple(split_forms(_typed_forms(toks),
+                             name_start([written[n] for n in kept], toks))[1])
 
 
 # legal forms a slip of a finger is read as (f41d 3): four letters or more, one slip

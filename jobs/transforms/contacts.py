@@ -22,7 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from bulk.errors import InputError
 
 from .email_list import _PLAIN, Entry, entries
-from .legal_forms import SINGLE_WORD_FORMS, split_forms
+from .legal_forms import SINGLE_WORD_FORMS, name_start, split_forms
 from .name_cell_contacts import date_like
 from .person_words import EXTENSION_WORDS
 from .quote_marks import QUOTE_MARKS, unwrap_quotes
@@ -631,28 +631,50 @@ def _org_match_key(name: object) -> str | None:
     share a key, while "Northwind Traders GmbH" and "Northwind Traders" (no legal form)
     each have their own (issue 9 section 7).
     """
-    text = clean_text(name)
-    if text is None:
+    parts = org_key_parts(name)
+    if parts is None:
         return None
-    text = fold_accents(text).casefold()
+    return " ".join(parts[0] + parts[1]) or None
+
+
+def _org_words(text: str) -> list[str]:
     text = text.replace("&", " and ").replace("+", " and ")
-    text = _INNER_DOT.sub("", text)  # s.a. -> sa., a/s -> as
-    text = _spaced(text)
-    words = text.split()
+    return _spaced(_INNER_DOT.sub("", text)).split()  # s.a. -> sa., a/s -> as
+
+
+@functools.lru_cache(maxsize=4096)  # a file names each company in many rows
+def _org_key_parts(text: str) -> tuple[list[str], list[str]]:
+    words = _org_words(fold_accents(text).casefold())
+    # no form reaches a word written with a letter the form has not (f52b: ``Øster Ås``
+    # was the form AS): the words as written, compatibility forms and case aside
+    start = 1 if text.isascii() else name_start(
+        _org_words(unicodedata.normalize("NFKC", text).casefold()), words)
     # "und" and "et" between two words are the German and French "&" (x9r1: "Müller &
     # Söhne GmbH" and "MÜLLER UND SÖHNE GMBH" were two organizations)
     words = ["and" if w in _AND_WORDS and 0 < n < len(words) - 1 else w
              for n, w in enumerate(words)]
     if words[:1] == ["the"] and len(words) > 1:
-        words = words[1:]
+        words, start = words[1:], max(1, start - 1)
     forms: list[str] = []
     while True:  # Acme GmbH & Co. KG: forms, a connector, forms
-        words, more = split_forms(words)
+        words, more = split_forms(words, start)
         forms[:0] = more
         if not more or len(words) < 2 or words[-1] not in _CONNECTORS:
             break
         words.pop()
-    return " ".join(words + forms) or None
+    return words, forms
+
+
+def org_key_parts(name: object) -> tuple[list[str], list[str]] | None:
+    """An organization name's match key (``org_match_key``) as its two parts: the name's
+    words and the canonical legal forms at its end (``Acme GmbH & Co. KG`` -> ``(["acme"],
+    ["gmbh", "co", "kg"])``, ``Øster Ås`` -> ``(["oster", "as"], [])``: ``Ås`` is no
+    form); None for no name. New lists each call."""
+    text = clean_text(name)
+    if text is None:
+        return None
+    words, forms = _org_key_parts(text)
+    return list(words), list(forms)
 
 
 # the words of a street address written out or abbreviated, as one spelling (x24r1 F3:

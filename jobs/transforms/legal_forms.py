@@ -106,6 +106,30 @@ SINGLE_WORD_FORMS = frozenset(k[0] for k in FORMS if len(k) == 1)
 _JOINED: dict[str, str] = {"".join(k): canon for k, canon in FORMS.items()}
 
 
+# the words of the spellings above written with letters ASCII has not, and the forms
+# written so by their own language (Estonian ``OÜ``, Turkish ``A.Ş.``, Finnish
+# ``Osakeyhtiö``, Polish ``Spółka``; their initials spaced: ``A. Ş``, ``O. Ü``): every other
+# word whose letters a fold changed is a word of the name, never a form (f52b: ``Øster Ås``
+# was the form AS, ``Kärnäs Øy`` Oy)
+_LETTERED = frozenset({w for spellings in _SPELLINGS.values() for s in spellings
+                       for w in s.split() if not w.isascii()}
+                      | {"oü", "aş", "ş", "ü", "osakeyhtiö", "spółka"})
+
+
+def name_start(written: Sequence[str], folded: Sequence[str]) -> int:
+    """Where a name's legal forms may start at the earliest (``split_forms``' ``start``):
+    one past its last word written with a letter its form has not (``written``: the words
+    as written, case folded; ``folded``: the same words with their letters folded, as
+    read against ``FORMS``): ``["øster", "ås"]`` -> 2, ``["øster", "as"]`` -> 1. Always 1
+    or more; 1 when the two do not pair word for word."""
+    start = 1
+    if len(written) == len(folded):
+        for at, (word, plain) in enumerate(zip(written, folded, strict=True)):
+            if word != plain and word not in _LETTERED:
+                start = at + 1
+    return start
+
+
 def form_of(run: Sequence[str]) -> str | None:
     """The canonical form the words ``run`` spell, or None: a spelling of ``FORMS``, or one
     with its short words spaced apart (every word after the first at most two letters:
@@ -125,13 +149,14 @@ def _form_at_end(tokens: Sequence[str], end: int, start: int) -> int:
     return 0
 
 
-def split_forms(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
+def split_forms(tokens: Sequence[str], start: int = 1) -> tuple[list[str], list[str]]:
     """A company name's words as (name words, canonical legal forms at its end). The first
-    word is always the name's (``AS Roma`` keeps ``as``); the forms are in name order.
-    ``["acme", "gmbh", "co", "kg"]`` -> ``(["acme"], ["gmbh", "co", "kg"])``."""
+    ``start`` words are always the name's (the first one: ``AS Roma`` keeps ``as``; more
+    when a word is written with a letter no form has: ``name_start``); the forms are in
+    name order. ``["acme", "gmbh", "co", "kg"]`` -> ``(["acme"], ["gmbh", "co", "kg"])``."""
     end = len(tokens)
     forms: list[str] = []
-    while end > 1 and (k := _form_at_end(tokens, end, 1)):
+    while end > start and (k := _form_at_end(tokens, end, start)):
         forms.append(form_of(tokens[end - k:end]) or "")
         end -= k
     return list(tokens[:end]), forms[::-1]
@@ -160,4 +185,4 @@ def distinct_forms(x: Sequence[str], y: Sequence[str]) -> bool:
 
 
 __all__ = ["FORMS", "NEUTRAL", "SINGLE_WORD_FORMS", "distinct_forms", "form_of", "form_run",
-           "split_forms"]
+           "name_start", "split_forms"]
