@@ -22,7 +22,7 @@ the scheduler pauses everyone. A call's charge is written to the ledger before i
 (``bulk.ledger._Ahead``); the refund of a 429 / 5xx / ``RequestNotSent`` is counted for
 the runner's next flush.
 
-Why ~510 lines: every way one call can end (answered, 429, 5xx, refused token, never
+Why ~530 lines: every way one call can end (answered, 429, 5xx, refused token, never
 sent, answer lost, cancelled in flight) is charged or refunded in one method, so the
 ledger's rules read in one place; splitting the branches apart would scatter them.
 """
@@ -118,6 +118,12 @@ BEFORE_WRITE: contextvars.ContextVar[Callable[[], Awaitable[None] | None] | None
 # called as each write of it is handed to the transport, after its charge; raises OSError
 LEAVING: contextvars.ContextVar[Callable[[], None] | None] = (
     contextvars.ContextVar("pdbulk_leaving", default=None))
+
+# set by the runner around a re-check that may go ahead of the writes queued before it
+# (``bulk.runner``, a kind's ``recheck_ahead``): the seconds of a round trip it may be
+# admitted ahead of them by (``Scheduler.acquire``'s ``ahead``); None: in order
+AHEAD: contextvars.ContextVar[float | None] = contextvars.ContextVar("pdbulk_ahead",
+                                                                     default=None)
 
 
 class CallContext:
@@ -286,7 +292,11 @@ class CallPath:
             raise Stopped("stopping")
         # held from its admission until its answer: a starved loop may keep it longer than
         # a window before it leaves or is answered (f23d)
-        admitted = await self.scheduler.acquire(op, hold=True, waiting=self._waiting)
+        if (ahead := AHEAD.get()) is None:
+            admitted = await self.scheduler.acquire(op, hold=True, waiting=self._waiting)
+        else:  # (a re-check read: ``AHEAD``)
+            admitted = await self.scheduler.acquire(op, hold=True, waiting=self._waiting,
+                                                    ahead=ahead)
         if self._stopping and not self._draining:  # admitted as the stop came
             self.scheduler.dropped(op, admitted)
             self.scheduler.refund(op)

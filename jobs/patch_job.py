@@ -116,6 +116,10 @@ class PatchJob:
 
     name = "patch"
     action = "updated"
+    # a batch's re-check reads its own deals only, and no write of another batch changes
+    # them (a deal two rows name is held or decided at load: ``jobs.updating``): the read
+    # may go ahead of the last writes of the batch before (``bulk.runner``; issue 8)
+    recheck_ahead = True
 
     @property
     def after_refusals(self) -> str:

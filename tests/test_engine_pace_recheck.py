@@ -1,8 +1,10 @@
 """The pace of a PATCH kind with the runner's re-check (move-stage, update) at Growth,
-on virtual time (issue 8, f51n): the re-check read of a batch (``GET /api/v2/deals?ids=``)
-goes out before the writes of that batch, and before this fix only once the previous
-batch was all handed out, so its round trip was lost in every window (x51r9: 0.939 /
-0.946 of the allowed rate on a Growth sandbox at 150 ± 50 ms, an import 0.978).
+on virtual time (issue 8, f51n, f52a): the re-check read of a batch (``GET
+/api/v2/deals?ids=``) goes out before the writes of that batch, and before f52a's fix
+only once the previous batch was all admitted, so its round trip was lost in every
+window (x51r9: 0.939 / 0.946 of the allowed rate on a Growth sandbox at 150 ± 50 ms, an
+import 0.978); now it may be admitted ahead of the last writes of the batch before that
+one round trip admits (``bulk.scheduler.Scheduler._leads_now``).
 
 The in-process sandbox's own routes, rate limiter and token charge, on a ``FakeClock``;
 each call counted on arrival after 150 ± 50 ms on the way there (as ``bulk.sandbox``
@@ -144,24 +146,22 @@ def test_a_rechecked_patch_run_reads_once_a_batch_close_to_its_writes(figures: F
     """No 429, every deal written, one re-check read per batch of 40 (as the plan prices
     them: ``jobs.rechecks``), and each batch's read at most a window and a round trip
     older than the last write of its batch (``bulk.runner.recheck_batch``: x14r1 F2's
-    bound; measured 2.19 s / 2.09 s). A read issued earlier to save its round trip
-    must keep this (f51n's attempts: 3.2-3.7 s, see the xfail below)."""
+    bound; measured 2.19 s / 2.09 s with the read after the batch before's last write,
+    2.29 s / 2.26 s with it ahead of the writes one round trip admits, as now: it is that
+    round trip older, and its round trip no longer holds its writes up). A read ahead
+    of a window's room (f51n's attempts) aged reads to 3.2-3.7 s."""
     assert figures.refused == 0
     assert figures.writes == figures.done >= 400
     assert figures.reads == -(-figures.writes // 40)
     assert figures.oldest <= 2.0 + 0.3, figures.oldest
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 8 (x51r9 F2, f51n): each batch's re-check read leaves only after the last write "
-    "of the batch before, its round trip lost in every window: 0.949 / 0.948 here"))
 def test_a_rechecked_patch_run_reaches_097_of_the_allowed_rate(figures: Figures) -> None:
     """Growth, api_token (40 per 2 s), 150 ± 50 ms: >= 0.97 of the allowed rate over the
-    run, as an import reaches (x51r9: 0.978). Measured 0.949 (move-stage) / 0.948
-    (update): 41 calls per cycle of ~2.15 s where 2.05 s would do (the read's round
-    trip). A read ahead of the batch before's last writes reached 0.970-0.971 but aged
-    the reads to 3.2-3.7 s at their batch's last write in the run's first windows (the
-    window's room comes in clusters there: the read took the tail of one, its writes
-    waited for the next), past the bound above; gated on the window's room it kept the
-    bound but reached 0.959 only."""
+    run, as an import reaches (x51r9: 0.978). Before issue 8's fix 0.949 (move-stage) /
+    0.948 (update): each batch's read left after the last write of the batch before, 41
+    calls per cycle of ~2.15 s where 2.05 s would do (the read's round trip). The read
+    now goes ahead of the last writes one round trip admits (``Scheduler.acquire``'s
+    ``ahead``): 0.970 / 0.972, its age at its batch's last write 2.29 / 2.26 s (the
+    bound above; f51n's read ahead of a fixed 10 writes: 0.972, 3.5 s)."""
     assert figures.ratio >= 0.97, figures.ratio
