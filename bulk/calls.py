@@ -68,6 +68,7 @@ T = TypeVar("T")
 _MAY_HAVE_APPLIED = frozenset({502, 504})
 
 if TYPE_CHECKING:
+    from .leaving import Marks
     from .runner import Runner, RunStats
 
 
@@ -217,6 +218,7 @@ class CallPath:
     _limiter: Slots
     _spend: dict[str, list[int]]
     _ahead: _Ahead
+    _marks: Marks | None  # the run's leaving marks (``bulk.leaving``), its writes' answer times
 
     # -- stopping -------------------------------------------------------------------------
     def request_stop(self, error: BulkError | None = None, *,
@@ -478,6 +480,8 @@ class CallPath:
                 self.scheduler.observe(op, result.rate, sent_at=started)
                 self._ahead.answered(op.id, op.token_cost, write)  # charged: not in doubt
                 elapsed = self.clock.now() - started
+                if write and (marks := self._marks) is not None and elapsed > marks.longest:
+                    marks.answered(elapsed)  # when a write cut off could land (x52r3 F1)
                 self.stats.answered += 1
                 self.stats.answer_seconds += elapsed
                 self._observe_latency(elapsed)

@@ -17,6 +17,13 @@ syscall: no transaction, no thread). A line: ``<item id> <wall seconds>``. It ne
 a token, a key or a value. A mark proves only that the write may have left (a request cut
 off before the server read it has one too): an upper bound, never a proof of arrival.
 
+The longest answer: a line ``a <seconds>`` each time a write of the job is answered
+later after its mark than any before (``Marks.answered``; a few lines a run, the longest
+kept by ``compact``), so a resume knows when a write marked at ``t`` could have landed at
+the latest: about ``t`` + that (``jobs.provable_writes``; x52r3 F1: a write marked, then cut off by
+the kill before its body arrived, and a colleague's same change 1-5 s later were read as
+the job's, and the undo reverted the colleague's work).
+
 Which items the marks speak for: those marked SENDING at or after ``META_SINCE`` (the
 wall time of the first run that kept marks, written before it marks anything); items of
 a run of an earlier pdbulk have no marks and are judged as before. The file is compacted
@@ -41,14 +48,22 @@ META_SINCE = "leaving_marks_since"
 an item as it leaves (``Marks``); absent for a job no run of which kept marks."""
 
 
+ANSWER = b"a"
+"""The first word of a line that records the longest answer time (``Marks.answered``)."""
+
+
 class Marks:
-    """A run's appender of leaving marks (``mark``); the file opens at the first mark."""
+    """A run's appender of leaving marks (``mark``) and of the longest answer time of the
+    job's writes (``answered``); the file opens at the first line. ``longest``: the
+    longest answer time kept so far (seconds; 0.0 none): the caller's cheap check."""
 
-    __slots__ = ("_fd", "_path", "_wall")
+    __slots__ = ("_fd", "_path", "_wall", "longest")
 
-    def __init__(self, directory: Path, wall: Callable[[], float]) -> None:
+    def __init__(self, directory: Path, wall: Callable[[], float],
+                 longest: float = 0.0) -> None:
         self._path, self._wall = Path(directory) / LEAVING_FILE, wall
         self._fd: int | None = None
+        self.longest = longest
 
     def __repr__(self) -> str:
         return f"Marks({str(self._path)!r}, open={self._fd is not None})"
@@ -60,6 +75,19 @@ class Marks:
             self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         os.write(self._fd, b"%d %.3f\n" % (item_id, self._wall()))
 
+    def answered(self, seconds: float) -> None:
+        """A write was answered ``seconds`` after its mark, longer than ``longest``: kept
+        (``a <seconds>``), so a resume bounds when a write cut off could have landed
+        (``jobs.provable_writes``). An OSError is swallowed: the write was sent and answered, and a
+        resume without the line judges by the rules before it."""
+        self.longest = seconds
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.write(self._fd, b"%s %.3f\n" % (ANSWER, seconds))
+        except OSError:
+            pass
+
     def close(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
@@ -67,7 +95,9 @@ class Marks:
                 os.close(fd)
 
 
-def _read(directory: Path) -> list[tuple[int, float, bytes]]:
+def _read(directory: Path, answers: list[float] | None = None
+          ) -> list[tuple[int, float, bytes]]:
+    """The file's whole mark lines; the answer times go to ``answers`` when given."""
     out: list[tuple[int, float, bytes]] = []
     with contextlib.suppress(FileNotFoundError), (Path(directory) / LEAVING_FILE).open("rb") as f:
         for line in f:
@@ -75,10 +105,23 @@ def _read(directory: Path) -> list[tuple[int, float, bytes]]:
             if len(parts) != 2 or not line.endswith(b"\n"):
                 continue  # cut short by a kill: its send never began (written before it)
             try:
+                if parts[0] == ANSWER:
+                    if answers is not None:
+                        answers.append(float(parts[1]))
+                    continue
                 out.append((int(parts[0]), float(parts[1]), line))
             except ValueError:
                 continue
     return out
+
+
+def longest_answer(directory: Path) -> float | None:
+    """The longest time (seconds) a write of the job was answered after its mark, as the
+    file keeps it (``Marks.answered``); None when none was kept (no write answered since
+    marks were kept, or a job of an earlier pdbulk)."""
+    answers: list[float] = []
+    _read(directory, answers)
+    return max(answers) if answers else None
 
 
 def last_marks(directory: Path, ids: Collection[int]) -> dict[int, float]:
@@ -110,12 +153,15 @@ def compact(directory: Path, sending: Collection[int]) -> None:
     file, fsynced, renamed over the old one (a crash leaves one whole file). Nothing when
     there is no file or nothing goes. Raises OSError."""
     path = Path(directory) / LEAVING_FILE
-    lines = _read(directory)
+    answers: list[float] = []
+    lines = _read(directory, answers)
     if not lines and not path.exists():
         return
     keep = set(sending)
     kept = [line for item_id, _, line in lines if item_id in keep]
-    if len(kept) == len(lines) and path.stat().st_size == sum(map(len, kept)):
+    if kept and answers:  # the longest answer, for the rows still in doubt
+        kept.insert(0, b"%s %.3f\n" % (ANSWER, max(answers)))
+    if len(kept) == len(lines) + len(answers) and path.stat().st_size == sum(map(len, kept)):
         return
     if not kept:
         path.unlink(missing_ok=True)
@@ -141,7 +187,7 @@ def begin(store: Any, wall: Callable[[], float]) -> Marks:
     except OSError as exc:
         raise StoreError(f"job folder {store.directory}: cannot compact {LEAVING_FILE} "
                          f"({exc}); nothing was sent") from None
-    return Marks(store.directory, wall)
+    return Marks(store.directory, wall, longest_answer(store.directory) or 0.0)
 
 
 def settle(store: Any) -> None:
@@ -150,5 +196,5 @@ def settle(store: Any) -> None:
     compact(store.directory, [item.id for item in store.items(ItemState.SENDING)])
 
 
-__all__ = ["LEAVING_FILE", "META_SINCE", "Marks", "begin", "compact", "last_marks",
-           "never_left", "settle"]
+__all__ = ["ANSWER", "LEAVING_FILE", "META_SINCE", "Marks", "begin", "compact", "last_marks",
+           "longest_answer", "never_left", "settle"]

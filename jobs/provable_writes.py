@@ -16,17 +16,31 @@ leaves the deal as it is (it restores DONE rows only). Where the ledger cannot b
 left as rows read as applied, the rule stays: applied is the job's, and its undo restores
 it only while the deal holds what the reconcile found (its ``update_time``), else names a
 conflict. Never sends anything, never reads the account.
+
+When it could have landed: a write marked leaving at ``t`` (``bulk.leaving``) can only
+have been applied between ``t`` and about one answer time after it: the longest the job
+saw after a mark (``bulk.leaving.longest_answer``) x ``LANDING_SLACK`` + ``LANDING_PAD``,
+plus how far the server's clock may be ahead of ours — measured from the job's own
+answered writes (``server_ahead``: a write handed out at ``sent_at`` applied at or after
+it, so its deal's ``update_time`` + 1 s - ``sent_at`` bounds it), ``RECONCILE_MARGIN``
+when none is known. A deal found as wanted whose ``update_time`` (Pipedrive's clock,
+1-s resolution) is later than that was last changed after the job's write could have
+landed: not provably the job's (``after_landing``; x52r3 F1: a write marked, cut off by
+the kill before its body arrived, and a colleague's same change 1-5 s later was claimed,
+and the undo reverted it). A colleague's same change within the window still reads as
+the job's; a deal changed in any field after it reads as not provably the job's.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from bulk.clock import in_thread
-from bulk.leaving import META_SINCE, never_left
+from bulk.leaving import META_SINCE, last_marks, longest_answer, never_left
 from bulk.ledger import writes_unanswered
 from bulk.store import Item, ItemState, JobStore, Outcome
 
@@ -59,6 +73,90 @@ NEVER_LEFT = ("its write never left: the job folder's leaving marks (job.leaving
 """``not_ours``' ``why`` of a row whose write has no leaving mark (``bulk.leaving``)."""
 
 
+LANDING_SLACK = 1.5
+"""Times the longest answer time the job saw: how long after its mark a write may land."""
+LANDING_PAD = 0.5
+"""Seconds added to that (the event loop's lag between the mark and the send, a
+slower answer than any seen)."""
+AHEAD_SAMPLE = 5000
+"""The answered rows ``server_ahead`` reads at most (a bound from fewer is looser, never
+wrong)."""
+
+
+def server_ahead(store: JobStore) -> float | None:
+    """The most the server's clock can be ahead of ours (seconds; negative: behind), from
+    the job's rows DONE by an answered write (not ``reconciled``): each was handed out at
+    ``sent_at`` (our clock) and applied after it, at its result's ``update_time``
+    (Pipedrive's clock, 1-s resolution), so ahead < ``update_time`` + 1 - ``sent_at`` for
+    each; the least of those. None when no such row is known. Blocking; raises
+    StoreError."""
+    best: float | None = None
+    for item in itertools.islice(
+            (i for i in store.items(ItemState.DONE) if i.sent_at is not None and i.result
+             and not i.result.get("reconciled") and i.result.get("update_time")),
+            AHEAD_SAMPLE):
+        at = parse_time((item.result or {}).get("update_time"))
+        if at is not None and item.sent_at is not None:
+            bound = at + 1.0 - item.sent_at
+            best = bound if best is None else min(best, bound)
+    return best
+
+
+class Landing:
+    """When each marked row's write could have landed at the latest, on Pipedrive's clock
+    (``ends``: item id → Unix seconds), and what that was made of (``longest``: the
+    longest answer time, ``ahead``: the server's clock ahead of ours at most, seconds)."""
+
+    __slots__ = ("ahead", "ends", "longest")
+
+    def __init__(self, ends: Mapping[int, float], longest: float = 0.0,
+                 ahead: float = 0.0) -> None:
+        self.ends, self.longest, self.ahead = dict(ends), longest, ahead
+
+    def __repr__(self) -> str:
+        return f"Landing({len(self.ends)} row(s), longest={self.longest}, ahead={self.ahead})"
+
+    def why(self, item: Item, deal: Mapping[str, Any] | None) -> str | None:
+        """``after_landing``'s why for ``item``, or None."""
+        end = self.ends.get(item.id)
+        return None if end is None else after_landing(deal, end, self)
+
+
+def landing(store: JobStore, items: Sequence[Item]) -> Landing:
+    """``Landing`` for ``items`` (rows in doubt), from their last leaving marks since they
+    were handed out, the longest answer time kept and ``server_ahead``: empty when no
+    answer time is kept (no window known: the rules before it judge). Blocking; raises
+    StoreError."""
+    longest = longest_answer(store.directory)
+    if longest is None or not items:
+        return Landing({})
+    marks = last_marks(store.directory, [i.id for i in items])
+    sent = {i.id: i.sent_at for i in items}
+    marked = {i: at for i, at in marks.items()
+              if (s := sent.get(i)) is not None and at >= s}
+    if not marked:
+        return Landing({})
+    ahead = server_ahead(store)
+    ahead = RECONCILE_MARGIN if ahead is None else ahead
+    wait = longest * LANDING_SLACK + LANDING_PAD
+    return Landing({i: at + wait + ahead for i, at in marked.items()}, longest, ahead)
+
+
+def after_landing(deal: Mapping[str, Any] | None, end: float, how: Landing) -> str | None:
+    """``not_ours``' ``why`` when ``deal`` last changed (its ``update_time``, whole
+    seconds) after ``end``, when the job's write could have landed at the latest: someone
+    changed it after that write. None otherwise (or when its time is unknown)."""
+    text = (deal or {}).get("update_time")
+    at = parse_time(text)
+    if at is None or at <= end:
+        return None
+    by = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end))
+    return (f"it last changed at {text}, after this job's write could have landed (by "
+            f"{by}: its leaving mark, plus {how.longest * LANDING_SLACK + LANDING_PAD:.1f} s "
+            f"for the longest answer the job saw, {how.longest:.1f} s, with a margin, and "
+            f"{how.ahead:+.1f} s for the server's clock against ours)")
+
+
 class Provable:
     """Which rows in doubt found as their write wants them are not provably the job's
     (``why``): by each row's leaving mark first (``never``: no send of it began), then
@@ -69,10 +167,12 @@ class Provable:
     sent, the 18 others within the ledger's bound of 18, 5 of those cut by the kill and
     another job's move claimed)."""
 
-    __slots__ = ("bound", "claimed", "never")
+    __slots__ = ("bound", "claimed", "landed", "never")
 
-    def __init__(self, never: Collection[int], bound: int | None, claimed: int) -> None:
+    def __init__(self, never: Collection[int], bound: int | None, claimed: int,
+                 landed: Landing | None = None) -> None:
         self.never, self.bound, self.claimed = frozenset(never), bound, claimed
+        self.landed = landed or Landing({})
 
     def __repr__(self) -> str:
         return f"Provable(never={len(self.never)}, bound={self.bound}, claimed={self.claimed})"
@@ -86,7 +186,7 @@ class Provable:
             return others_too(len(self.never), self.claimed + len(self.never))
         if self.bound is not None:
             return bound_words(self.bound, self.claimed)
-        return before_sent(item, deal)
+        return self.landed.why(item, deal) or before_sent(item, deal)
 
 
 async def provable(store: JobStore | None, claimed: Sequence[Item], ops: Collection[str]
@@ -103,7 +203,8 @@ async def provable(store: JobStore | None, claimed: Sequence[Item], ops: Collect
     never = await in_thread(lambda: never_left(store.directory, store.meta_get(META_SINCE),
                                                sent))
     rest = [item for item in claimed if item.id not in never]
-    return Provable(never, await unproven(store, rest, ops), len(rest))
+    landed = await in_thread(lambda: landing(store, rest))  # x52r3 F1
+    return Provable(never, await unproven(store, rest, ops), len(rest), landed)
 
 
 UNPROVEN = "unproven"
@@ -184,5 +285,7 @@ def not_ours(item: Item, deal_id: int, why: str, verb: str,
                  "undo leaves it as it is")})
 
 
-__all__ = ["NEVER_LEFT", "NOT_OURS", "UNPROVEN", "Provable", "before_sent", "bound_words",
-           "doubted_conflicts", "not_ours", "others_too", "provable", "unproven"]
+__all__ = ["AHEAD_SAMPLE", "LANDING_PAD", "LANDING_SLACK", "NEVER_LEFT", "NOT_OURS",
+           "UNPROVEN", "Landing", "Provable", "after_landing", "before_sent", "bound_words",
+           "doubted_conflicts", "landing", "not_ours", "others_too", "provable",
+           "server_ahead", "unproven"]

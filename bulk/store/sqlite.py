@@ -997,13 +997,17 @@ class JobStore:
 
     def actions(self) -> dict[str, dict[str, int]]:
         """The done and skipped items by the ``action`` their result names (``created``,
-        ``exists``, ``unchanged``, ...; none where it names none), most first, by state:
-        what a summary calls them, for the lines that count item states. An item skipped
-        when the job was loaded carries its result in its payload (``jobs.prepared``)."""
+        ``exists``, ``unchanged``, ...; none where it names none), or its ``tally`` where
+        it has one (``jobs.results.TALLY``: "as wanted, not by this job"), most first, by
+        state: what a summary calls them, for the lines that count item states (x52r3 F5:
+        status said "unchanged 117" where the rows: line and summary.json said "37 as
+        wanted, not by this job, 80 unchanged"). An item skipped when the job was loaded
+        carries its result in its payload (``jobs.prepared``)."""
         out: dict[str, dict[str, int]] = {}
         for state, action, n in self._query(
                 "count items by action",
-                "SELECT state, coalesce(json_extract(result, '$.action'), "
+                "SELECT state, coalesce(json_extract(result, '$.tally'), "
+                "json_extract(result, '$.action'), json_extract(payload, '$.result.tally'), "
                 "json_extract(payload, '$.result.action')), count(*) FROM items "
                 "WHERE state IN ('done', 'skipped') GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"):
             if action is not None:

@@ -1,7 +1,7 @@
 """``UndoJob``: the undo run, its re-checks right before each write and its resume
 (``jobs.undo``).
 
-Why ~1100 lines: the run, its re-check right before each write and its resume judge the
+Why ~1470 lines: the run, its re-check right before each write and its resume judge the
 same before-images against the same deal, so they share the helpers at the bottom; the
 plan, the contacts, who still uses them (``carriers``) and the result files are their
 own modules in ``jobs.undo``."""
@@ -52,6 +52,7 @@ from ..deals import (
     unrestorable,
     write_groups,
 )
+from ..provable_writes import not_ours, provable
 from ..resume_account_now import stop_advice
 from ..updating import changed_names, check_loaded, refused, write_job_results
 from .bases import REBASED_KINDS, restore_targets, settle_row, settle_written, settled_at
@@ -432,6 +433,18 @@ class UndoJob:
                 if op is not None:
                     calls[op] += 1
         return {op: n for op, n in calls.items() if n}
+
+    def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
+        """Of ``resume_calls``' writes, those of the rows in doubt (left in flight by a
+        kill): one write each, counted as sent again, though the reconcile sends none for
+        one it finds applied, gone or in conflict: a plan says so
+        (``jobs.resuming.in_doubt_bound``; x52r3 F4: an undo's resume priced 610 tokens,
+        spent 500, with no word of its 27 rows in doubt)."""
+        calls: Counter[str] = Counter()
+        for item in store.items(ItemState.SENDING):
+            if refused(item) is None and (op := _WRITE_OPS.get(item.op)) is not None:
+                calls[op] += 1
+        return dict(calls)
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-check the pending restores / deletes against the deals as they are now: an
@@ -860,7 +873,32 @@ class UndoJob:
                 if (moves := found.get(item.id)) is not None and deal is not None:
                     out = [o for o in out if o.item_id != item.id]
                     out.append(_applied_then_merged(item, deal, moves, self._labels()))
-        return out
+        return await self._provably_restored(deals, out, current)
+
+    async def _provably_restored(self, deals: Sequence[Item], out: list[Outcome],
+                                 current: Mapping[int, Deal | None]) -> list[Outcome]:
+        """``out`` with each restore found applied (DONE, ``reconciled``) judged as the
+        resume of any kind judges its rows found as wanted (``jobs.provable_writes``: its
+        write never left, more found so than the ledger's bound, or the deal changed after
+        the write could have landed): one not provably this undo's is SKIPPED
+        ``unchanged``, tallied "as wanted, not by this job" (x52r3 F3: a colleague's same
+        restore after the kill counted as this undo's "restored"). Raises StoreError."""
+        done = {o.item_id for o in out if o.state is ItemState.DONE
+                and (o.result or {}).get("reconciled")}
+        claimed = [i for i in deals if i.op == "restore" and i.id in done]
+        if not claimed:
+            return out
+        proof = await provable(self._store, claimed, {"updateDeal"})
+        by_id = {i.id: i for i in claimed}
+        judged = []
+        for o in out:
+            if (item := by_id.get(o.item_id)) is not None:
+                deal_id = int(item.payload["deal_id"])
+                if why := proof.why(item, current.get(deal_id)):
+                    o = not_ours(item, deal_id, why, "restored",
+                                 {"fields": (o.result or {}).get("fields")})
+            judged.append(o)
+        return judged
 
     async def run_started(self) -> None:
         """What the undo settled before this run (its plan: conflicts, deals found as
