@@ -64,6 +64,7 @@ from . import cli_dedupe, cli_import, cli_ops
 from .cli_import import AsJson
 from .options import (
     EXIT_ROWS_FAILED,
+    EXIT_STOPPED,
     EXIT_USAGE,
     WINDOW_SHARE_HELP,
     JobArg,
@@ -84,6 +85,7 @@ from .options import (
     fail,
     find_job,
     finish,
+    interrupted_job,
     json_command,
     new_file,
     preflight,
@@ -236,10 +238,15 @@ class SafeGroup(typer.core.TyperGroup):
         except KeyboardInterrupt:
             # typer's own handling is exit 130, nothing said. A command that sends catches
             # its interrupts once it may have sent (import, update, ..., resume: their one
-            # line, exit 1 or 4), so one that reaches here sent nothing: the reading
-            # commands, and a job command before its job exists (x22r2: an import's
-            # start-up, 2 of 20 Ctrl-Cs). The sandbox stops on it as a server does.
+            # line, exit 1 or 4), so one that reaches here before its job's run began sent
+            # nothing: the reading commands, and a job command before its job exists
+            # (x22r2: an import's start-up, 2 of 20 Ctrl-Cs). The sandbox stops on it as a
+            # server does.
+            # A job whose run began says its state instead, exit 4 as its stop (x52r3 F2: a
+            # second Ctrl-C during the stop's last lines, after 37 deals moved)
             if ctx.invoked_subcommand != "sandbox":
+                if (stopped := interrupted_job()) is not None:
+                    raise fail(stopped, EXIT_STOPPED) from None
                 raise fail(INTERRUPTED_READING) from None
             raise
         except (typer.Exit, typer.Abort, NoArgsIsHelpError):

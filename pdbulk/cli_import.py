@@ -93,6 +93,7 @@ from .options import (
     signals_deferred,
     text_encoding,
     toml_file,
+    working_on,
 )
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV, JSONL, JSON or XLSX.",
@@ -385,6 +386,7 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
     kind = ImportJob(store, settings)
     box = [] if box is None else box
     restore = install_stop(box)
+    working_on(store)
     store.set_status("loading")  # the load marks it loaded; the runner running → stopped|finished
     try:
         result = run_loop(lambda: _import_with_progress(store, kind, mapping, cfg, token,

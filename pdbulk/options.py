@@ -24,6 +24,7 @@ import math
 import os
 import re
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -894,9 +895,16 @@ def signals_deferred() -> Iterator[None]:
             _put_back(sig, previous)
 
 
+_WORKED: list[tuple[str, Path]] = []
+"""The job whose run a command started (its id, its folder; ``working_on``): what a
+signal that escapes the command says (``interrupted_job``)."""
+
+
 def begin_command() -> None:
-    """A command of the CLI starts: a job of it that settles holds the signals to its end."""
+    """A command of the CLI starts: a job of it that settles holds the signals to its end;
+    no job of an earlier command (in one process: the tests) is its job."""
     _COMMAND[:] = [True]
+    _WORKED.clear()
 
 
 def end_of_command() -> None:
@@ -994,11 +1002,48 @@ def execute(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
     return run_loop(main)
 
 
+def working_on(store: JobStore) -> None:
+    """The command's job run begins on ``store``: a Ctrl-C / SIGTERM that escapes the
+    command from now on says the job's state (``interrupted_job``), not "nothing sent"."""
+    _WORKED[:] = [(store.job_id, store.directory)]
+
+
+def interrupted_job() -> str | None:
+    """The one line of a command a signal cut short after its job's run began (x52r3 F2: a
+    second Ctrl-C during the stop's last lines said "interrupted before anything was sent:
+    nothing was changed", exit 1, after 37 deals were moved): ``stopped: job J: done N
+    (...), pending M — interrupted again while it ended; resume with: ...``; None when no
+    run began, the job's folder is gone (a load cut short, nothing sent), or its run never
+    started sending (planned, loading). A finished job says its outcome and code
+    (``finished_anyway``: raises typer.Exit). Raises nothing else."""
+    if not _WORKED:
+        return None
+    job_id, directory = _WORKED[0]
+    try:
+        store = JobStore.open(directory, lock=False)
+    except (OSError, BulkError, sqlite3.Error):
+        return None
+    try:
+        if store.status == "finished":
+            finished_anyway(store)
+        if store.status not in ("running", "stopped"):
+            return None
+        counts = store.counts()
+        line = state_counts({state.value: n for state, n in counts.items()}, store.actions())
+    except (OSError, BulkError, sqlite3.Error):
+        return None
+    finally:
+        store.close()
+    return (f"stopped: job {job_id}: {line or 'nothing done'} — interrupted while it "
+            f"stopped; resume with: {resume_hint(job_id, directory.parent)}")
+
+
 async def execute_async(engine: Engine, kind: Any, *, label: str = "items") -> RunResult:
     """``execute`` on a running loop, on ``engine`` (a job whose load phase ran on it keeps
     one view of the rate limits): the run of ``engine.store``'s items with a progress view,
     Ctrl-C / SIGTERM stopping it cleanly, then the kind's ``after_run`` lines."""
     store = engine.store
+    working_on(store)
     counts = store.counts()
     total = sum(counts.values())
     already = counts.get(ItemState.DONE, 0) + counts.get(ItemState.FAILED, 0) + counts.get(
