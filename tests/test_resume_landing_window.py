@@ -239,3 +239,39 @@ def test_an_undos_resume_does_not_count_a_colleagues_same_restore(
     assert rows[late][0] is ItemState.SKIPPED, rows
     assert "after this job's write could have landed" in rows[late][1]["note"], rows
     assert rows[early][0] is ItemState.DONE, rows
+
+
+def test_a_conflict_changed_after_the_write_could_land_is_not_provably_the_jobs(
+        tmp_path: Path) -> None:
+    """``doubted_conflicts`` (undo's restore in part) takes the same rule: a conflict that
+    "may have applied" whose deal last changed after the window carries ``UNPROVEN`` (undo
+    puts none of it back); one within the window stays the job's."""
+    import anyio
+
+    from bulk.store import NewItem
+    from jobs.deals import MAY_HAVE_APPLIED
+    from jobs.provable_writes import UNPROVEN, doubted_conflicts
+
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    try:
+        store.add_items([NewItem(row=n, key=None, op="touch", payload={"deal_id": n})
+                         for n in (1, 2, 3)])
+        ids = [i.id for i in store.items()]
+        store.mark_sending(ids, 1000.5)
+        store.record([Outcome(ids[0], ItemState.DONE, result={"update_time": iso(1001)})])
+        marks = Marks(store.directory, lambda: 1000.6)
+        for item_id in ids[1:]:
+            marks.mark(item_id)
+        marks.answered(0.4)
+        marks.close()
+        items = list(store.items(ItemState.SENDING))
+        out = [Outcome(i.id, ItemState.FAILED, error=f"conflict: the write {MAY_HAVE_APPLIED}")
+               for i in items]
+        deals = {items[0].id: {"update_time": iso(1004)},  # after the window (by 1003.2)
+                 items[1].id: {"update_time": iso(1002)}}
+        judged = anyio.run(doubted_conflicts, store, items, out, deals, {"touchDeal"})
+        assert UNPROVEN in (judged[0].result or {}), judged[0]
+        assert "after this job's write could have landed" in (judged[0].error or "")
+        assert UNPROVEN not in (judged[1].result or {}), judged[1]
+    finally:
+        store.close()
