@@ -59,8 +59,11 @@ def test_a_row_whose_pipeline_lacks_the_cell_still_fails_naming_the_entry() -> N
         with pytest.raises(InputError) as caught:
             _stage(MAPPING, pipeline, cell)
         reason = str(caught.value)
-        assert f"{cell!r} maps to 'EU > Discovery' (deal.stage.map)" in reason, reason
-        assert "not in pipeline" in reason, reason
+        # read as a cell no entry names (x52r2 F3: it said "maps to ... is in pipeline
+        # 'EU', not in pipeline ..."), the entry named as another pipeline's deals' only
+        assert f"no stage named {cell!r} in pipeline {pipeline!r}" in reason, reason
+        assert f"the entry {cell!r} = 'EU > Discovery' (deal.stage.map) is for the deals " \
+               "of pipeline 'EU' only" in reason, reason
 
 
 def test_following_the_shared_stage_todo_refuses_no_row() -> None:

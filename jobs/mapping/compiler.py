@@ -479,12 +479,21 @@ class _Compiler:
                 # refused), else the entry's refusal stands, below
                 try:
                     return int(lookup(f"{where}\x00{name}"))
-                except InputError:
-                    pass
+                except InputError as exc:
+                    absent = exc
                 if vmap.fallback is not None and not names_its_pipeline(name):
                     # ... and "*" places it as a cell no entry names (x51r4 F3: 20 Sales
                     # rows of 'Closed Won' were refused for "Closed Won" = "US > Closed Won")
                     return int(lookup(f"{where}\x00{vmap.fallback}"))
+                # refused as a cell no entry names: no such stage in the row's pipeline,
+                # not "maps to ... is in pipeline 'Enterprise'" (x52r2 F3)
+                target = str(vmap.get(name))
+                home = self.catalog.with_its_pipeline(target)
+                owner = self.catalog.pipeline_by_id(home.pipeline_id).name if home else "?"
+                error = AmbiguousName if isinstance(absent, AmbiguousName) else InputError
+                raise error(f"{absent.reason}; the entry {name!r} = {target!r} "
+                            f"(deal.stage.map) is for the deals of pipeline {owner!r} only"
+                            ) from None
             try:
                 # "*" catches a stage of another pipeline too (x49r1 F2: 'Won', a stage
                 # of EU > North only, failed in Sales; mapping it broke EU > North's rows),
