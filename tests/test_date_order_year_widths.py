@@ -99,7 +99,10 @@ def test_no_two_digit_cell_is_read_against_its_column_s_four_digit_cells(
         order.at = n
         order.see(text)
     order.decide()
-    shown = truth != listed and any(_reads(t, pattern) is None for t in texts)
+    # a cell the listed order reads in neither year width shows the other (x52r6 F2: one
+    # it reads in the other width, '2025-05-06' under '%y-%m-%d', shows nothing)
+    shown = truth != listed and any(_reads(t, pattern) is None and _reads(
+        t, pattern.replace("%y", "%Y")) is None for t in texts)
     for text, day in zip(texts, dates, strict=False):
         got = _reads(text, pattern)
         if got is None or order.conflict(text) is not None:
@@ -219,3 +222,23 @@ def test_one_stray_four_digit_year_first_cell_decides_nothing() -> None:
              for n in range(150)] + ["2024-05-06"]
     found = _proposed_dates({"c": cells}, ["c"])
     assert found is not None and "%y-%m-%d" not in found[0], found
+
+
+@pytest.mark.parametrize(("listed", "four", "two"), [
+    ("%y-%m-%d", "2025-05-06", "31-01-05"), ("%y/%m/%d", "2025/05/06", "31/01/05"),
+    ("%d.%m.%y", "06.05.2025", "05.01.31"), ("%m/%d/%y", "05/06/2025", "01/05/31"),
+])
+def test_four_digit_cells_the_listed_order_reads_are_no_evidence_of_another(
+        listed: str, four: str, two: str) -> None:
+    """x52r6 F2: under ``["%y-%m-%d"]`` an ISO cell ``2025-05-06`` was said read "only by
+    '%Y-%d-%m'", and every ``yy-mm-dd`` cell of a day up to 12 refused as ambiguous (20
+    of 100 valid rows), with advice to list the wrong order: a cell the listed order
+    reads in the other year width tells nothing of another order."""
+    order = DateOrder([listed])
+    order.start()
+    for n, text in enumerate([four, two]):
+        order.at = n
+        order.see(text)
+    order.decide()
+    assert order.conflict(two) is None, order.conflict(two)
+    assert not order.others, order.others

@@ -97,7 +97,8 @@ class DateOrder:
     """The day/month order record of one date column (module docstring), kept per
     pattern family (``order_family``)."""
 
-    __slots__ = ("_families", "_year_keys", "at", "date_cells", "formats", "late_day", "learning", "others",
+    __slots__ = ("_families", "_own_widths", "_year_keys", "at", "date_cells", "formats",
+                 "late_day", "learning", "others",
                  "own", "patterns", "swapped", "years")
 
     def __init__(self, formats: Sequence[str]) -> None:
@@ -112,6 +113,8 @@ class DateOrder:
         # read for every row of the learning pass (``seen``): its patterns never change,
         # so their families are worked out once, not by regex per row (issue 8)
         self._families = frozenset(order_family(p) for p in self.patterns)
+        # the listed patterns in both year widths: a cell they read is of the listed order
+        self._own_widths = [w for p in self.patterns for w in _widths(p)]
         # per family: the first cell read only swapped, its row, and the pattern reading it
         self.others: dict[str, tuple[str, int | None, str]] = {}
         # the first text read only our way, its row, and the pattern reading it
@@ -183,8 +186,9 @@ class DateOrder:
         under ``%y/%m/%d``: x50r8 F2, x51r2 F1), when it is one — its year written with 4
         digits as well (``2024/05/06`` under ``%d/%m/%y``, ``06/25/2024`` under
         ``%y/%m/%d``: x51r11 F1, ``_widths``)."""
-        if _read(text, self.patterns) is not None:
-            return
+        if _read(text, self._own_widths) is not None:  # read by the listed order in
+            return  # either width: evidence of no other (x52r6 F2: '2025-05-06' under
+        # '%y-%m-%d' was "only '%Y-%d-%m'"; 20 of 100 valid rows refused as ambiguous)
         if (found := _read(text, [w for p in self.swapped for w in _widths(p)])) is not None:
             self.others.setdefault(order_family(found[0]), (text, row, found[0]))
         for mine, twins in self.years.items():
