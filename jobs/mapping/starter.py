@@ -37,6 +37,7 @@ from .crm_columns import (
     dynamics_customer,
     status_label_column,
 )
+from .digit_dates import digit_date_patterns, digit_dates_todo
 from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
 from .impossible_dates import impossible_date
@@ -973,8 +974,8 @@ def _column_formats(samples: MappingABC[str, Sequence[str]] | None, column: str,
     values = _sampled(samples, column)
     numbers = [v for v in values if _NUMBER.fullmatch(v)]
     token = _numbers_token(numbers, date_system)
-    if token is None:
-        return []
+    if token is None:  # dates written in digits alone ('28102022'): their pattern (x52r6 F7)
+        return digit_date_patterns(values)
     dates = [v for v in values if not _NUMBER.fullmatch(v) and _dateish(v)
              and not (_no_date(v) or impossible_date(v) or _no_such_day(v, ()))]
     texts: list[str] = []
@@ -1101,6 +1102,20 @@ def _cell_fields(value: str) -> tuple[str, int, int, int] | None:
     first, sep, second, year, between, clock, seconds, meridiem = found.groups()
     return (f"%d{sep}%m{sep}%y{_time_pattern(between, clock, seconds, meridiem)}",
             int(first), int(second), int(year))
+
+
+def _wide_fields(value: str) -> tuple[str, bool, str | None] | None:
+    """A numeric date with a 4-digit year that is a day of the calendar: its separator,
+    whether it is written year first (``2024/05/06``, ISO 8601) and, so written, the
+    pattern that reads it (``%Y/%m/%d``; None for ISO 8601, read always); None for
+    another cell (``year_first_columns``: x52r6 F1)."""
+    if _ISO_SAMPLE.fullmatch(value):
+        return None if impossible_date(value) else ("-", True, None)
+    if (found := _DMY.fullmatch(value)) is not None:
+        return (found[2], False, None) if len(found[4]) == 4 and not _no_date(value) else None
+    if (other := _other_date_format(value)) is not None and other.startswith("%Y"):
+        return other[2], True, other
+    return None
 
 
 def _untold(samples: MappingABC[str, Sequence[str]] | None,
@@ -1518,9 +1533,11 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     return formats, todo, named
 
 
-# a date's shape: numbers with a separator (31/02/2026, 2026-13-01), or a month's name
-# beside a day (30-Feb-2026, Feb 30); a word or a quarter ('Q3 2026') has none
-_DATEISH = re.compile(r"\d[-/.]\d|\d{1,2}[-/. ]+[A-Za-z]{3}|[A-Za-z]{3}[a-z]*\.?[- ]\d{1,2}\b")
+# a date's shape: numbers with a separator (31/02/2026, 2026-13-01; spaces too, three
+# numbers alone: '26 09 33', x52r6 F5), or a month's name beside a day (30-Feb-2026, Feb
+# 30); a word or a quarter ('Q3 2026') has none
+_DATEISH = re.compile(r"\d[-/.]\d|^\d{1,4} \d{1,2} \d{2,4}(?:[ T]\d|$)|\d{1,2}[-/. ]+[A-Za-z]{3}"
+                      r"|[A-Za-z]{3}[a-z]*\.?[- ]\d{1,2}\b")
 
 
 def _dateish(value: str) -> bool:
@@ -2206,7 +2223,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # such a column tells no day / month order to another
     years: dict[str, YearFirst] = year_first_columns(
         {c: ([str(r.get(c) or "") for r in rows] if rows else _sampled(samples, c))
-         for c in date_columns if c not in column_formats}, _cell_fields)
+         for c in date_columns if c not in column_formats}, _cell_fields, _wide_fields)
     tellers = [c for c in column_formats if c not in years]
     column_formats.update({c: _with_token(y.formats(), samples, c, date_system)
                            for c, y in years.items()})
@@ -2226,6 +2243,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             lines.insert(0, untold[column][0].todo(formats))
         elif column not in told and (line := _pair_todo(column, formats, samples,
                                                         rows)) is not None:
+            lines.insert(0, line)
+        elif column not in told and (line := digit_dates_todo(
+                column, formats, next(iter(_sampled(samples, column)), ""))) is not None:
             lines.insert(0, line)
         elif column not in told and column in years and (
                 line := years[column].todo(tokens)) is not None:
