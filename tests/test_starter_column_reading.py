@@ -175,3 +175,34 @@ def test_digits_only_dates_that_read_two_ways_are_asked(
     todos = _todos(text)
     assert any("%d%m%Y" in t and "%m%d%Y" in t for t in todos), todos
     assert not {"%d%m%Y", "%m%d%Y"} <= set(_formats(_first_choice(text))), text
+
+
+@pytest.mark.parametrize("sep", [".", "/"])
+def test_four_digit_day_first_cells_tell_the_order_of_two_digit_ones(
+        catalog: Catalog, sep: str) -> None:  # noqa: F811
+    """F6: ``dd.mm.yyyy`` beside ``dd.mm.yy`` whose every cell reads year first too
+    (``17.01.25``): the 4-digit cells are written day first, so the column is; no TODO
+    asks "day first or year first", and 100 of 100 read."""
+    rng = random.Random(3)
+    truth = [date(rng.randint(2013, 2028), rng.randint(1, 12), rng.randint(13, 28))
+             for _ in range(100)]
+    cells = [d.strftime(f"%d{sep}%m{sep}" + ("%y" if n % 2 else "%Y"))
+             for n, d in enumerate(truth)]
+    (read, refused, wrong), todos = _followed(catalog, cells, truth)
+    assert not any("year first" in t for t in todos), todos
+    assert (read, refused, wrong) == (100, 0, 0), todos
+
+
+def test_text_dates_read_year_first_beside_serials_are_proposed(
+        catalog: Catalog) -> None:  # noqa: F811
+    """F6: Excel serials beside text ``32/06/20`` (2032-06-20, year first): the text
+    cells are no "impossible date"; their pattern is listed with the token."""
+    rng = random.Random(5)
+    truth = [date(rng.randint(2032, 2045), rng.randint(1, 12), rng.randint(1, 28))
+             for _ in range(100)]
+    cells = [d.strftime("%y/%m/%d") if n % 2 else str((d - date(1899, 12, 30)).days)
+             for n, d in enumerate(truth)]
+    text = _init(catalog, cells)
+    assert not any("impossible" in t for t in _todos(text)), _todos(text)
+    formats = _formats(_first_choice(text))
+    assert "%y/%m/%d" in formats and "excel" in formats, formats

@@ -976,8 +976,11 @@ def _column_formats(samples: MappingABC[str, Sequence[str]] | None, column: str,
     token = _numbers_token(numbers, date_system)
     if token is None:  # dates written in digits alone ('28102022'): their pattern (x52r6 F7)
         return digit_date_patterns(values)
+    # a cell no day first nor month first reads may read year first ('32/06/20' beside
+    # serials: x52r6 F6, called "an impossible date" that the plan's hint then read)
     dates = [v for v in values if not _NUMBER.fullmatch(v) and _dateish(v)
-             and not (_no_date(v) or impossible_date(v) or _no_such_day(v, ()))]
+             and not ((_no_date(v) and not _reads_year_first(v)) or impossible_date(v)
+                      or _no_such_day(v, ()))]
     texts: list[str] = []
     if _real_share(len(dates), len(values)):  # ISO 8601 (XLSX date cells too) reads always:
         texts = (["%Y-%m-%d"] if all(_ISO_SAMPLE.fullmatch(v) for v in dates)  # named so
@@ -1277,6 +1280,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     # per separator: the columns of 2-digit-year cells, and of 4-digit year-first ones
     two_digit: dict[str, set[str]] = {}
     wide_first: dict[str, Counter[str]] = {}  # (how many per column)
+    wide_late: dict[str, Counter[str]] = {}  # and of 4-digit ones written day / month first
     for column in columns:
         for value in (str(v).strip() for v in (samples or {}).get(column, ())
                       if not isinstance(v, TypedDate) and str(v).strip()):
@@ -1318,6 +1322,8 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 times.setdefault((sep, 2), {})[_time_pattern(
                     between, clock, seconds, meridiem)] = None
                 continue
+            if len(year) == 4:  # written day or month first: not year first (x52r6 F6)
+                wide_late.setdefault(sep, Counter())[column] += 1
             if len(year) == 2:  # every cell read year first too? (x50r3 F3: 24/08/25)
                 plain.setdefault((sep, 2), value)
                 year_first[(sep, 2)] = year_first.get((sep, 2), True) and real_ymd(
@@ -1415,8 +1421,13 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 (f for f in told if "%d" in f and "%m" in f  # list: the plan's hint)
                  and order_family(f) == order_family(day_first)), None)) is not None:
             found_orders = {"dm" if decided.index("%d") < decided.index("%m") else "md"}
-        if found_orders == {"dm"} and year_first.get((sep, digits)):
-            # its first number above 12 may be the year (24/08/25): no order taken
+        if found_orders == {"dm"} and year_first.get((sep, digits)) and not (
+                digits == 2 and orders.get((sep, 4), set()) <= {"dm"} and all(
+                    _real_share(wide_late.get(sep, Counter())[c], len(_sampled(samples, c)))
+                    for c in two_digit.get(sep, ()))):
+            # its first number above 12 may be the year (24/08/25): no order taken, unless
+            # its columns' 4-digit cells are a share written day first (x52r6 F6:
+            # '17.01.31' beside '25.03.2024' was asked "day first or year first")
             column, example = order_cell(sep, digits, "dm")
             todo.append(f"the sampled dates of column {column!r} (like {example!r}) cannot "
                         f"tell day first from year first: list {day_first!r} or "
