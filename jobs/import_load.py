@@ -1656,6 +1656,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     finally:
         if claimed is not None:
             await claimed.aclose()
+    # what each date column's listed order alone read: no hint names an order they
+    # contradict (x52r6 F4)
+    reasons.read_only(planner.mapper.listed_only_dates())
     rechecks = Counter(checks)  # the run's re-check of its updates alone (x12r5 F4: the
     # note named the claims' reads as re-reads of updates)
     own, into, failing, existing = (claimed.merged(planner, unarchive=settings.unarchive)

@@ -11,10 +11,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bulk.errors import InputError
 from bulk.wording import counted, noun
 
 from .mapping.spec import _check_formats
 from .mapping.starter import date_formats_for
+from .transforms import parse_date
 from .transforms.date_patterns import date_part, swapped_pattern
 
 # quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
@@ -156,8 +158,9 @@ class ReasonTally:
     by one ``date_formats`` (``jobs.mapping.starter.date_formats_for``, as init-mapping
     proposes it) has its ``hint`` saying to add it (``examples``)."""
 
-    __slots__ = ("_cell_units", "_cells", "_columns", "_dates", "_examples", "_listed", "_listed_columns",
-                 "_ranges", "_tried", "_units", "_unlisted", "counts")
+    __slots__ = ("_cell_units", "_cells", "_columns", "_dates", "_examples", "_listed",
+                 "_listed_columns", "_ranges", "_read_only", "_tried", "_units", "_unlisted",
+                 "counts")
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -181,6 +184,15 @@ class ReasonTally:
         self._cell_units: dict[str, tuple[str | None, str]] = {}  # XLSX number cells
         self._unlisted: set[str] = set()  # those of them only ISO 8601 tried ([defaults]
         # date_formats = []: its reason's "add "excel" to date_formats" is right there)
+        # column -> cells its listed formats read and no other order does (``read_only``)
+        self._read_only: dict[str | None, list[str]] = {}
+
+    def read_only(self, cells: Mapping[str, Sequence[str]]) -> None:
+        """Per date column, cells its listed formats read and no other order of them does
+        (``DateOrder.listed_only``, learned from the whole file): a hint that reads none of
+        them names an order the column's other cells contradict, and is not given (x52r6
+        F4: one typo ``27/05/38`` under ``["%y/%m/%d"]`` hinted ``["%d/%m/%y"]``)."""
+        self._read_only.update({c: list(v) for c, v in cells.items() if v})
 
     def add(self, reason: str, column: str | None, key: str | None, row: int | None,
             n: int = 1, value: object = None) -> None:
@@ -278,6 +290,14 @@ class ReasonTally:
                     why = ("which other date columns read" if blind is None else
                            f"which {blind!r} reads too, its cells not telling day from month")
                     hint = _own_formats_hint(column, own, why)
+                    formats = own
+                read = self._read_only.get(self._listed.get(cls, self._columns.get(cls)), [])
+                if (against := next((c for c in read if not _reads(c, formats)), None)):
+                    first = next(iter(values or {}), "")
+                    hint = (f"fix {first!r} in the file (a typo?), and the other cells of "
+                            f"this reason: the column's other cells, such as {against!r}, "
+                            f"read only in the order of its formats, and no order that "
+                            f"reads {first!r} reads them")
                 out[cls] = {**out[cls], "hint": hint}
         for cls, (column, unit) in self._units.items():
             if cls in self._unlisted and column not in owned:
@@ -347,6 +367,14 @@ def _own_formats_hint(column: str | None, formats: Sequence[str], why: str) -> s
     return (f"give {where} its own formats = [{listed}] in the mapping "
             f'({{ column = "{shown}", formats = [{listed}] }}), not [defaults] date_formats, '
             f"{why}")
+
+
+def _reads(value: str, formats: Sequence[str]) -> bool:
+    """Whether ``formats`` read ``value`` as a date."""
+    try:
+        return parse_date(value, formats) is not None
+    except InputError:
+        return False
 
 
 def _unquoted(text: str) -> str:

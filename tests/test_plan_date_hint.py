@@ -391,3 +391,22 @@ def test_plan_of_a_year_first_column_listed_day_first_says_so_on_every_row(
     assert "list '%y/%m/%d' instead of '%d/%m/%y'" in out, out
     assert "not a date: '30/02/06' (no such day: February has 28 days, not 30); it reads " \
            "as '%y/%m/%d'" in out, out
+
+
+def test_plan_import_hints_no_order_from_one_typo_its_column_contradicts(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x52r6 F4: yy/mm/dd cells (2032-45) under ``["%y/%m/%d"]`` and one typo
+    ``27/05/38``: the hint was ``["%d/%m/%y"]``, followed 99 rows failed and the hint
+    flipped back every round. Now the typo is named to fix, no order hinted."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "key"\n[defaults]\ncurrency = "USD"\n'
+                       'date_formats = ["%y/%m/%d"]\n'
+                       '[deal]\ntitle = "title"\nexpected_close_date = "close"\n')
+    manifest = tmp_path / "i.csv"
+    cells = ["33/08/25", "41/02/12", "38/11/30", "27/05/38", "44/07/09", "35/03/21"]
+    manifest.write_text("key,title,close\n" + "".join(
+        f"k{n},T{n},{c}\n" for n, c in enumerate(cells)))
+    out = plan(sb, tmp_path, "plan", "import", str(manifest), "--mapping", str(mapping),
+               "--create-key-field")
+    assert "27/05/38" in out and "%d/%m/%y\"]" not in out, out
+    assert "fix '27/05/38' in the file (a typo?)" in out, out

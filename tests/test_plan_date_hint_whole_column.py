@@ -64,3 +64,38 @@ def test_xlsx_serial_number_cells_are_hinted_their_token() -> None:
     ((cls, n),) = tally.reasons().items()
     line = reason_line(cls, n, tally.examples)
     assert "add \"excel\" to the date formats that read 'Go-live'" in line, line
+
+
+def test_one_typo_never_hints_an_order_the_column_s_read_cells_contradict() -> None:
+    """x52r6 F4: ``yy/mm/dd`` cells (2032-45) read by ``["%y/%m/%d"]`` and one typo
+    ``27/05/38``: the hint was ``["%d/%m/%y"]`` from the typo alone; followed, 99 rows
+    failed and the hint flipped back, 5 rounds. The column's cells its formats read only
+    so (``33/08/25``) contradict that order: no order is hinted, the typo is named."""
+    from jobs.transforms.date_order import DateOrder
+
+    cells = ["33/08/25", "41/02/12", "38/11/30", "27/05/38", "44/07/09"]
+    order = DateOrder(["%y/%m/%d"])
+    order.start()
+    for n, cell in enumerate(cells, start=2):
+        order.at = n
+        order.see(cell)
+    order.decide()
+    # '41/02/12' reads "%y/%d/%m" too, '27/05/38' "%d/%m/%y" only: neither is kept
+    assert order.listed_only == [("33/08/25", 2), ("38/11/30", 4)], order.listed_only
+    tally = ReasonTally()
+    tally.add(_reason("27/05/38", ["%y/%m/%d"]), "Go-live", None, 5, value="27/05/38")
+    tally.read_only({"Go-live": [c for c, _ in order.listed_only]})
+    (example,) = tally.examples.values()
+    assert "%d/%m/%y" not in example.get("hint", ""), example
+    assert "27/05/38" in example.get("hint", "") and "33/08/25" in example["hint"], example
+
+
+def test_a_hint_the_read_cells_agree_with_is_kept() -> None:
+    """Kept: day-first cells under ``["%m/%d/%Y"]`` whose read cells also read day first
+    (``03/04/2026``) are hinted ``"%d/%m/%Y"`` as before."""
+    tally = ReasonTally()
+    for row, value in enumerate(["13/04/2026", "25/12/2026", "31/01/2027"], start=2):
+        tally.add(_reason(value, ["%m/%d/%Y"]), "Close", None, row, value=value)
+    tally.read_only({"Close": ["03/04/2026"]})
+    hints = {e.get("hint") for e in tally.examples.values()}
+    assert any('"%d/%m/%Y"' in str(h) for h in hints), hints

@@ -385,6 +385,14 @@ class RowMapper:
                 "mark grouping thousands ('$1.234': 1.234 or 1234) is refused as "
                 "ambiguous instead")
 
+    def listed_only_dates(self) -> dict[str, list[str]]:
+        """Per date column (as its rows' reasons name it), the first cells the learning
+        pass saw that only the column's listed order reads (``DateOrder.listed_only``):
+        what a plan's date hint must read too (x52r6 F4)."""
+        return {step.source.where: [cell for cell, _ in marks.listed_only]
+                for step, marks in self._marked()
+                if isinstance(marks, DateOrder) and marks.listed_only}
+
     def decimal_marks(self) -> dict[str, dict[str, str]]:
         """What each ``decimal = "auto"`` target's column showed, by the target's body key or
         custom field code: decimal mark → the first cell showing it (JSON-safe: a job

@@ -39,7 +39,10 @@ from .date_patterns import (
 from .dates import DATE_TOKENS
 from .day_reader import read_day
 
-__all__ = ["DateOrder", "OrderConflict", "swapped_pattern"]
+__all__ = ["LISTED_ONLY_KEPT", "DateOrder", "OrderConflict", "swapped_pattern"]
+
+LISTED_ONLY_KEPT = 5  # the cells only a column's listed order reads, kept for plan hints
+LISTED_ONLY_LOOKED = 20_000  # of the first cells its listed order reads
 
 _YEAR = "year first:"  # the keys of ``DateOrder.others`` for a cell read by a year twin only
 
@@ -97,8 +100,8 @@ class DateOrder:
     """The day/month order record of one date column (module docstring), kept per
     pattern family (``order_family``)."""
 
-    __slots__ = ("_families", "_own_widths", "_year_keys", "at", "date_cells", "formats",
-                 "late_day", "learning", "others",
+    __slots__ = ("_families", "_looked", "_own_widths", "_twins", "_year_keys", "at", "date_cells",
+                 "formats", "late_day", "learning", "listed_only", "others",
                  "own", "patterns", "swapped", "years")
 
     def __init__(self, formats: Sequence[str]) -> None:
@@ -115,6 +118,13 @@ class DateOrder:
         self._families = frozenset(order_family(p) for p in self.patterns)
         # the listed patterns in both year widths: a cell they read is of the listed order
         self._own_widths = [w for p in self.patterns for w in _widths(p)]
+        # every other order of them (day and month exchanged, the year moved), both widths
+        self._twins = [w for p in [*self.swapped, *(t for ts in self.years.values()
+                                                  for t in ts)] for w in _widths(p)]
+        # the first cells (and rows) only the listed order reads: a plan's hint of another
+        # order is contradicted by them (x52r6 F4: one typo hinted "%d/%m/%y")
+        self.listed_only: list[tuple[str, int | None]] = []
+        self._looked = 0  # the cells looked at for it
         # per family: the first cell read only swapped, its row, and the pattern reading it
         self.others: dict[str, tuple[str, int | None, str]] = {}
         # the first text read only our way, its row, and the pattern reading it
@@ -142,7 +152,7 @@ class DateOrder:
             == len(self.families) and self._year_keys <= self.others.keys() else {}
 
     def start(self) -> None:
-        self.others, self.learning = {}, True
+        self.others, self.learning, self.listed_only, self._looked = {}, True, [], 0
         self.own, self.date_cells, self.late_day = None, 0, False
 
     def decide(self) -> None:
@@ -234,12 +244,19 @@ class DateOrder:
     def see(self, text: str) -> None:
         """While learning: remember ``text`` if only the swapped patterns read it (the
         first such of its family), or (the first such) if only the column's own patterns
-        read it."""
+        read it; and the first few (``LISTED_ONLY_KEPT``) no other order reads
+        (``listed_only``)."""
         mine, theirs = _read(text, self.patterns), _read(text, self.swapped)
         if mine is None and (theirs is not None or self.years):
             self._other(text, self.at)
-        elif self.own is None and mine is not None and theirs is None:
+            return
+        if self.own is None and mine is not None and theirs is None:
             self.own = (text, self.at, mine[0])
+        if mine is not None and len(self.listed_only) < LISTED_ONLY_KEPT \
+                and self._looked < LISTED_ONLY_LOOKED:
+            self._looked += 1  # bounded: a column of cells all read two ways costs
+            if _read(text, self._twins) is None:  # ~1 µs a cell more while it is looked at
+                self.listed_only.append((text, self.at))
 
     def conflict(self, text: str) -> OrderConflict | None:
         """After learning: the conflict when ``text`` reads both ways, to two different
