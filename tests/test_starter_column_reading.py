@@ -14,7 +14,9 @@ import random
 import re
 import tomllib
 from datetime import date, datetime
+from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,8 +24,10 @@ from hypothesis import strategies as st
 from bulk.errors import InputError
 from jobs.catalog import Catalog
 from jobs.mapping import Mapping, init_mapping
+from jobs.mapping.starter import TypedDate
 from jobs.transforms import parse_date
 from jobs.transforms.date_order import DateOrder
+from pdbulk.cli_import import _samples
 from tests.test_starter_crm_exports import catalog  # noqa: F401  (fixture)
 from tests.test_starter_date_columns import HEADER, _todos
 
@@ -228,3 +232,39 @@ def test_the_first_choice_followed_reads_every_valid_cell(
     (read, refused, wrong), todos = _followed(catalog, cells, truth)
     assert not any("no pattern can read" in t or "is no date" in t for t in todos), todos
     assert (read, refused, wrong) == (len(cells), 0, 0), (todos, cells[:4])
+
+
+@pytest.mark.parametrize("kind", ["go-live", "kickoff"])
+def test_a_workbook_s_date_column_is_read_from_all_its_cells(
+        catalog: Catalog, tmp_path: Path, kind: str) -> None:  # noqa: F811
+    """F6 as the tester's X1.xlsx: Go-live = 40 date cells, 30 serials (General), 30
+    text ``yy/mm/dd`` of 2032-45 (called "an impossible date"); Kickoff = text
+    ``dd.mm.yyyy`` and ``dd.mm.yy`` of 2013-31 (asked "day first or year first"). Each
+    proposal reads every cell, no TODO about its dates."""
+    rng = random.Random(7)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for i in range(100):
+        day = date(rng.randint(2020, 2030), rng.randint(1, 12), rng.randint(1, 28))
+        cell: object
+        if kind == "kickoff":
+            day = date(rng.randint(2013, 2031), rng.randint(1, 12), rng.randint(1, 28))
+            cell = day.strftime("%d.%m.%y" if i % 2 else "%d.%m.%Y")
+        elif i < 40:
+            cell = datetime(day.year, day.month, day.day)
+        elif i < 70:
+            cell = (day - date(1899, 12, 30)).days
+        else:
+            cell = date(rng.randint(2032, 2045), day.month, day.day).strftime("%y/%m/%d")
+        sheet.append([f"k{i}", f"D{i}", datetime(2026, 1, 5), cell])
+    book.save(tmp_path / "x1.xlsx")
+    rows: list[dict[str, object]] = []
+    samples = _samples(tmp_path / "x1.xlsx", rows=rows)
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    assert not [t for t in _todos(text) if "Renewal date" in t or "sampled date" in t], text
+    formats = _formats(text)
+    for row in rows:
+        value = str(row["Renewal date"])
+        assert isinstance(row["Renewal date"], TypedDate) or parse_date(value, formats), value
