@@ -268,3 +268,22 @@ def test_a_workbook_s_date_column_is_read_from_all_its_cells(
     for row in rows:
         value = str(row["Renewal date"])
         assert isinstance(row["Renewal date"], TypedDate) or parse_date(value, formats), value
+
+
+@pytest.mark.parametrize("order,typo", [("mdy", "dmy"), ("dmy", "mdy")])
+@pytest.mark.parametrize("sep", ["/", "-", " "])
+def test_one_cell_of_the_other_day_month_order_is_a_typo_not_the_first_choice(
+        catalog: Catalog, order: str, typo: str, sep: str) -> None:  # noqa: F811
+    """Round 9 (the typo rule for day / month, as x51r2 F4's for year first): one cell of
+    the other order among month-first ones was "show both orders … list the right one of
+    '%d/%m/%y' / '%m/%d/%y'", day first offered first (followed: 0 of 100 read). The
+    column's own order is proposed, the typo named: no valid cell written wrong."""
+    cells, truth = _column(order, sep, (2,), (2032, 2045), typo=(typo, 37))
+    text = _init(catalog, cells)
+    own = _ORDERS[order].format(s=sep, Y="%y")
+    assert _formats(text.replace("# TODO", "#")) == [own], _todos(text)
+    todos = _todos(text)
+    assert len([t for t in todos if repr(cells[37]) in t]) == 1, todos
+    assert "a typo?" in " ".join(todos), todos
+    read, refused, wrong = _read([own], cells[:37] + cells[38:], truth[:37] + truth[38:])
+    assert wrong == 0 and read > 0, (read, refused)

@@ -1277,6 +1277,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     odd_cells: dict[tuple[str, int], list[str]] = {}  # the cells read yy/mm/dd only
     plain: dict[tuple[str, int], str] = {}  # a 2-digit year's group: its first other cell
     sizes: dict[tuple[str, int], int] = {}  # and how many cells it has
+    # the cells of each column showing an order, and how many cells each group has
+    showing: dict[tuple[str, int, str, str], list[str]] = {}
+    group_cells: Counter[tuple[str, int, str]] = Counter()
     # per separator: the columns of 2-digit-year cells, and of 4-digit year-first ones
     two_digit: dict[str, set[str]] = {}
     wide_first: dict[str, Counter[str]] = {}  # (how many per column)
@@ -1332,6 +1335,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                     not_year_first.setdefault((sep, 2), value)
                     not_year_cells.setdefault((sep, 2), []).append(value)
             group = orders.setdefault((sep, len(year)), set())
+            group_cells[(sep, len(year), column)] += 1
             times.setdefault((sep, len(year)), {})[_time_pattern(
                 between, clock, seconds, meridiem)] = None
             examples.setdefault((sep, len(year), "?"), value)  # one the file has
@@ -1344,6 +1348,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                     group.add(order)
                     tells.append(order)
                     examples.setdefault((sep, len(year), order), value)
+                    showing.setdefault((sep, len(year), order, column), []).append(value)
                     where.setdefault((sep, len(year), order), column)
             groups.setdefault(sep, DateGroup()).add(
                 column, value, f"%d{sep}%m{sep}{'%Y' if len(year) == 4 else '%y'}",
@@ -1441,6 +1446,20 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                                             order_cell(sep, digits, "md"))
             if dm != md:  # two columns, each in its own order (x15r2 5: one TODO mixed them)
                 pass  # said below, with each column's forms
+            elif (kept := _typo_order(showing, group_cells, sep, digits, dm)) is not None:
+                # one or two cells of the other order beside a share of its own: typos, as
+                # a year-first column's (round 9: "list the right one of '%d/%m/%y' /
+                # '%m/%d/%y'" offered day first first for 99 month-first cells)
+                keep, strays = kept
+                formats += [(day_first if keep == "dm" else month_first) + clock
+                            for clock in clocks]
+                said = {"dm": "day first", "md": "month first"}
+                todo.append(
+                    f"the sampled date(s) {', '.join(repr(v) for v in strays[:3])} of column "
+                    f"{dm!r} read only {said['md' if keep == 'dm' else 'dm']}, its other "
+                    f"cells {said[keep]} ({len(strays)} of them: a typo?): their rows fail as "
+                    "\"not a date\" and its cells that read both ways are refused as "
+                    "ambiguous until they are fixed in the file")
             else:
                 todo.append(f"the sampled dates of column {dm!r} show both orders ("
                             f"{dm_cell!r} day first, {md_cell!r} month first): list the "
@@ -1542,6 +1561,21 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         todo.append(f"the sampled date {zero!r} is {ZERO_DATE} (no pattern reads it; its "
                     "row fails until then)")
     return formats, todo, named
+
+
+def _typo_order(showing: MappingABC[tuple[str, int, str, str], Sequence[str]],
+                group_cells: MappingABC[tuple[str, int, str], int], sep: str, digits: int,
+                column: str) -> tuple[str, list[str]] | None:
+    """The order (``"dm"`` / ``"md"``) a share of ``column``'s cells of ``sep`` and
+    ``digits`` show (``_real_share``), and the cells that show the other order when they
+    are too few to be one (a typo or two); None when both or neither are a share."""
+    total = group_cells.get((sep, digits, column), 0)
+    dm, md = (list(showing.get((sep, digits, o, column), ())) for o in ("dm", "md"))
+    if _real_share(len(dm), total) and not _real_share(len(md), total) and md:
+        return "dm", md
+    if _real_share(len(md), total) and not _real_share(len(dm), total) and dm:
+        return "md", dm
+    return None
 
 
 # a date's shape: numbers with a separator (31/02/2026, 2026-13-01; spaces too, three
