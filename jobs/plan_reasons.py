@@ -287,7 +287,7 @@ class ReasonTally:
                     own = _kept_with(self._tried.get(cls, []), formats)
                     own += [t for t in tokens.get(column, []) if t not in own]
                     owned[column] = own
-                    why = ("which other date columns read" if blind is None else
+                    why = ("which any other date column would read too" if blind is None else
                            f"which {blind!r} reads too, its cells not telling day from month")
                     hint = _own_formats_hint(column, own, why)
                     formats = own
@@ -308,7 +308,7 @@ class ReasonTally:
             own = owned.get(column) or [*self._tried.get(cls, []), *(
                 t for t in tokens.get(column, [unit]) if t not in self._tried.get(cls, []))]
             out[cls] = {**out[cls], "hint": _own_formats_hint(
-                column, own, "which other date columns read")}
+                column, own, "which any other date column would read too")}
         for cls, (column, unit) in self._cell_units.items():
             if "hint" not in out[cls]:
                 where = f"that read {column!r}" if column else "of this column"

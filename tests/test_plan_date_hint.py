@@ -109,7 +109,7 @@ def test_cells_a_listed_format_failed_are_hinted_to_the_fields_own_formats() -> 
     assert line.endswith(
         "give the field that reads 'Go-live' its own formats = [\"%m/%d/%Y\"] in the mapping "
         '({ column = "Go-live", formats = ["%m/%d/%Y"] }), not [defaults] date_formats, '
-        "which other date columns read"), line
+        "which any other date column would read too"), line
 
 
 @pytest.mark.parametrize(("tried", "kept"), [
@@ -298,7 +298,7 @@ def test_a_fields_own_formats_hint_adds_the_token_its_failing_serials_read(
     own = '"%m/%d/%Y", "excel"'
     assert hints == {f"give the field that reads 'Go-live' its own formats = [{own}] in the "
                      f'mapping ({{ column = "Go-live", formats = [{own}] }}), not [defaults] '
-                     "date_formats, which other date columns read"}, hints
+                     "date_formats, which any other date column would read too"}, hints
 
 
 def test_the_text_dates_own_formats_hint_adds_the_token_of_serials_read_by_nothing() -> None:
