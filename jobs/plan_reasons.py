@@ -268,7 +268,9 @@ class ReasonTally:
             # hint proposes an order its other cells contradict, nor one per class (x51r2
             # F1d: '06/06/08' alone was hinted "%m/%d/%y" beside '35/09/04', year first)
             whole = self._cells.get(self._columns.get(cls))
-            cells = list(dict.fromkeys([*values, *whole])) if values and whole else values
+            # the whole column first: every class of it reads the same list, in one order
+            # (x52r6 Low: two classes, one hint each, the same patterns in two orders)
+            cells = list(dict.fromkeys([*whole, *values])) if values and whole else values
             formats = date_formats_for(list(cells), self._tried.get(cls, ())) \
                 if values and cells else None
             if formats:

@@ -99,3 +99,15 @@ def test_a_hint_the_read_cells_agree_with_is_kept() -> None:
     tally.read_only({"Close": ["03/04/2026"]})
     hints = {e.get("hint") for e in tally.examples.values()}
     assert any('"%d/%m/%Y"' in str(h) for h in hints), hints
+
+
+def test_two_classes_of_one_column_get_one_hint_in_one_order() -> None:
+    """x52r6 Low: yy/mm/dd cells, half with a time, under ``["%d/%m/%y %H:%M"]`` fell in
+    two classes hinted ``["%y/%m/%d %H:%M", "%y/%m/%d"]`` and ``["%y/%m/%d", "%y/%m/%d
+    %H:%M"]``: one column, two hints. The column's cells are read in one order."""
+    tally = ReasonTally()
+    cells = ["33/08/25 14:30", "39/01/27", "43/04/19 03:57", "35/02/11", "41/06/12 10:00"]
+    for row, value in enumerate(cells, start=2):
+        tally.add(_reason(value, ["%d/%m/%y %H:%M"]), "Go-live", None, row, value=value)
+    hints = {e.get("hint") for e in tally.examples.values()}
+    assert len(tally.examples) == 2 and len(hints) == 1, hints
