@@ -111,3 +111,15 @@ def test_two_classes_of_one_column_get_one_hint_in_one_order() -> None:
         tally.add(_reason(value, ["%d/%m/%y %H:%M"]), "Go-live", None, row, value=value)
     hints = {e.get("hint") for e in tally.examples.values()}
     assert len(tally.examples) == 2 and len(hints) == 1, hints
+
+
+def test_one_cell_read_only_year_first_beside_year_first_four_digit_cells_is_no_typo(
+        ) -> None:
+    """x52r6 Low: yyyy/mm/dd and yy/mm/dd cells of 2013-31 under ``["%d/%m/%Y"]``: no hint,
+    as ``31/09/02`` (2031-09-02, read only year first) was called a typo although the
+    column's 4-digit cells are written year first. Now they are hinted year first."""
+    from jobs.mapping.starter import date_formats_for
+
+    cells = ["2025/12/18", "27/02/18", "2022/11/01", "26/01/11", "2020/08/05", "27/11/18",
+             "31/09/02", "2027/12/07"]
+    assert date_formats_for(cells, ["%d/%m/%Y"]) == ["%y/%m/%d", "%Y/%m/%d"]

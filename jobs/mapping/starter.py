@@ -1365,6 +1365,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     for key, odd in odd_cells.items():  # a typo or two decide nothing (x51r2 F4: one
         if _real_share(len(odd), sizes[key]):  # '30/02/06' in 300 dd/mm/yy cells proposed
             continue  # year first, 273 of 299 written wrong): named to fix, the rest judged
+        if all(_real_share(wide_first.get(key[0], Counter())[c], len(_sampled(samples, c)))
+               for c in two_digit.get(key[0], ())):  # their columns' 4-digit cells are
+            continue  # written year first: they agree (x52r6: '31/09/02' a "typo" beside them)
         typos.update(dict.fromkeys(odd))
         odd_count += len(odd)
         del only_year_first[key]
