@@ -418,6 +418,7 @@ def with_bad_rows(plan: Plan, prep: Prepared) -> Plan:
     if not bad:
         return plan
     reasons = ReasonTally()
+    reasons.read_only(prep.date_read_only)
     for i in bad:
         column = (i.payload or {}).get("column")
         reasons.add(i.error or "", column, i.key, i.row,

@@ -158,6 +158,9 @@ class Prepared:
     # an update by id's foreign-ids tally (``jobs.foreign_ids.ForeignIds.to_json`` and
     # ``warns``), the plan's ``foreign_ids``; None for other loads
     foreign_ids: dict[str, Any] | None = None
+    # per date column, the first cells only its listed order reads
+    # (``RowMapper.listed_only_dates``): a plan's date hint reads them too (x52r6 F4)
+    date_read_only: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:

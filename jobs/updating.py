@@ -261,6 +261,7 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})
     prep.notes.extend(marks_said)
+    prep.date_read_only = mapper.listed_only_dates()
     if (misread := misread_note(manifest, encoding, run="the update")) is not None:
         prep.notes.insert(0, misread)  # x25r2: cp1250 as cp1252; the run refuses (x26r3)
         prep.refusal = misread

@@ -410,3 +410,18 @@ def test_plan_import_hints_no_order_from_one_typo_its_column_contradicts(
                "--create-key-field")
     assert "27/05/38" in out and "%d/%m/%y\"]" not in out, out
     assert "fix '27/05/38' in the file (a typo?)" in out, out
+
+
+def test_plan_update_hints_no_order_from_one_typo_its_column_contradicts(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x52r6 F4, for an update: the typo is named to fix, no order hinted."""
+    ids = sorted(sb.state.deals.rows)[:5]
+    mapping = tmp_path / "u.toml"
+    mapping.write_text('[update]\nid_column = "id"\n[defaults]\ndate_formats = ["%y/%m/%d"]\n'
+                       '[deal]\nexpected_close_date = "close"\n')
+    manifest = tmp_path / "u.csv"
+    cells = ["33/08/25", "41/02/12", "27/05/38", "38/11/30", "44/07/09"]
+    manifest.write_text("id,close\n" + "".join(
+        f"{d},{c}\n" for d, c in zip(ids, cells, strict=True)))
+    out = plan(sb, tmp_path, "plan", "update", str(manifest), "--mapping", str(mapping))
+    assert "%d/%m/%y\"]" not in out and "fix '27/05/38' in the file (a typo?)" in out, out
