@@ -130,8 +130,25 @@ def check_paths(header: Sequence[str], columns: Collection[str]) -> list[tuple[s
         return [(c, problem) for c in columns if (problem := path_problem(c)) is not None]
     known = set(header)
     index = path_index(known) if names_paths(known) else {}
-    return [(c, twice_problem(header, c) or "no such column in the manifest") for c in columns
+    return [(c, twice_problem(header, c) or _case_problem(header, c)
+             or "no such column in the manifest") for c in columns
             if header_column(known, index, c) is None]
+
+
+def _case_problem(header: Sequence[str], column: str) -> str | None:
+    """The problem of a ``column`` the header has only in another letter case or spacing
+    (x52r10 F3: a re-export's ``Deal Owner`` for the mapping's ``Deal owner`` was refused
+    "no such column", nothing said of the case), or None. Never matched silently: a
+    header may hold both spellings as two columns."""
+    def norm(name: str) -> str:
+        return " ".join(name.split()).casefold()
+
+    alike = [h for h in header if h != column and norm(h) == norm(column)]
+    if not alike:
+        return None
+    return ("no such column in the manifest, but it has " + " and ".join(map(repr, alike))
+            + " (only the letter case or spacing differs): write the column's name in the "
+              "mapping as the file does")
 
 
 def detect_format(path: PathLike, format: Format | None = None) -> Format:

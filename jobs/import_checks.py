@@ -133,7 +133,7 @@ def check_columns(mapping: ImportMapping, header: Sequence[str], *,
     twice = [(c, why) for c, why in problems if why != "no such column in the manifest"]
     if isinstance(header, PathSample) or twice:  # a name the header has twice (x25r2 F7)
         raise InputError("; ".join(f"the mapping reads {c!r}: {why}"
-                                   for c, why in twice or problems))
+                                   for c, why in problems))
     others = _sheets_with(workbook, sheet, header_row, mapping) if workbook is not None else []
     raise InputError("the mapping reads " + ", ".join(repr(c) for c, _ in problems)
                      + ": no such column in the manifest (its columns: "
