@@ -973,7 +973,9 @@ class RowMapper:
             # for the note too (x49r10 F8: dropped unsaid)
             # ... and a display name in quotes around it ("《Didrik Dahl》 <a@x>", '"Ann Lee"
             # a@x'), its words' own kept ("Robert Smith 'Bob' <a@x>": x51r8 F1)
-            name = tf.unwrap_quotes(name) if cut else name
+            # ... and alone too ('"Ann Lee"' is 'Ann Lee' whether or not a contact is
+            # beside it: x52r1 F2, '"Ann Lee"' and '"Ann Lee" <a@x>' made two persons)
+            name = tf.unwrap_quotes(name, brackets=cut)
             spelling = tf.latin_spelling(name) or tf.name_cell_bracket(name)
             name = tf.name_cell_name(name)
         if shared and addresses and isinstance(name, str):

@@ -35,7 +35,7 @@ import re
 
 from .name_dates import name_date
 from .person_words import AND_WORDS, AND_WORDS_LOWER, EXTENSION_WORDS, PHONE_LABELS
-from .quote_marks import QUOTE_MARKS, STRAY_MARKS, char_class
+from .quote_marks import QUOTE_MARKS, STRAY_MARKS, char_class, emptied_pairs
 
 # the common generic and country top-level domains (a bare domain ends in one)
 _TLDS = ("com|net|org|info|biz|io|co|ai|app|dev|me|tv|xyz|online|site|tech|shop|eu|de|at"
@@ -339,10 +339,6 @@ def fold_digits(text: str) -> str:
     return _DIGIT_DASH.sub(r"\1-", text)
 
 
-_BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|'[^']*'|\"[^\"]*\"|\u2018[^\u2019]*\u2019"
-                      r"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb")
-# what a bracket holds once its contact is cut that leaves it empty (``<'ann@x.ie'>``)
-_EMPTIED = "\0 ,;|/-'\"`" + QUOTE_MARKS
 # a separator before a contact that goes with it
 _BEFORE = re.compile(r"\s*[,;|/\u2013\u2014-]*\s*$")
 
@@ -403,8 +399,9 @@ def cut_contacts(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tupl
         a -= len(_BEFORE.search(name[:a])[0])  # type: ignore[index]
         spans.append((a, b))
     text = _blanked(name, spans)
-    # a bracket (or quotes: ``'ann@x.ie'``) left with nothing but separators in it goes too
-    text = _BRACKET.sub(lambda m: " " if not m[0][1:-1].strip(_EMPTIED) else m[0], text)
+    # a bracket (or quotes: ``'ann@x.ie'``) left with nothing but separators in it goes
+    # too, whichever pair of ``quote_marks.PAIRS`` (x52r1 F1, F4)
+    text = emptied_pairs(text)
     rest = " ".join(text.replace("\0", " ").split())
     while rest.endswith(")") and rest.count(")") > rest.count("("):  # ("ann@x.io)")
         rest = rest[:-1].rstrip()

@@ -1,0 +1,82 @@
+# ruff: noqa: RUF001  # the quote marks of every script are the point here
+"""Person cells, round 17 (x52r1's re-test of round 16): one reading of the display name
+whatever pair of brackets or quotes holds the contact beside it.
+
+- F1, F4 (a generated grid): for every hard name (its own quotes, nicknames, apostrophes,
+  a bracket note, a Korean title, a romanisation) x every contact form (after a space, a
+  comma, in every bracket and quote pair of ``quote_marks.PAIRS`` a person writes) the
+  same person name and note come out as from the name alone, the contact the person's;
+- F2: a name wholly in quotes is the name without them, alone and beside a contact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.test_person_cells_round15 import _decided
+from tests.test_person_cells_round16 import _read
+
+# the hard names: quotes of their own, nicknames, apostrophes, the okina, a bracket note, a
+# title after a Hangul name, a Latin spelling, a name wholly in quotes
+HARD_NAMES = ["„Ani“ Nowak", "'Abd Salehi", "‘Iolani Kaʻai", '"Anne Lia"',
+              "Jane Rowa (née Smith)", "강민수 팀장님", "이서연대리", "山田太郎 (Taro Yamada)",
+              "Ann O'Nail", "Seán O'Brien", "Olav 'Ole' Berg", "Robert Smith 'Bob'",
+              "«Anna Ruud»", "《Didrik Dahl》", "「Ann Leu」", "„Ann Leu“", "'Ann Lee'",
+              "Ann Roe 「営業部」", "Anna Roe ‹CEO›", "Tūhoe ʻOkelani", "Kari Dahl (Oslo)"]
+# every pair a contact is written in: ASCII, guillemets both ways, German, Polish, English
+# quotes, CJK corner, double, lenticular, angle, tortoise-shell, fullwidth brackets
+CONTACT_PAIRS = ["<>", "()", "[]", "«»", "»«", "‹›", "„“", "„”", "‚‘", "“”", "‘’", '""',
+                 "''", "「」", "『』", "【】", "《》", "〈〉", "〔〕", "（）", "［］", "＜＞", "〖〗"]
+FORMS = ["{n} {c}", "{n}, {c}", *(f"{{n}} {p[0]}{{c}}{p[1]}" for p in CONTACT_PAIRS)]
+
+
+def _name_and_note(ref: Any) -> tuple[Any, Any]:
+    got = _read(ref)
+    return (got[0], got[-1]) if len(got) == 4 else (got[0], "failed")
+
+
+@pytest.mark.parametrize("contact", ["gq17@d17.example.org", "+49 30 1234567"])
+@pytest.mark.parametrize("name", HARD_NAMES)
+def test_one_reading_of_the_name_whatever_pair_holds_the_contact(name: str,
+                                                                 contact: str) -> None:
+    alone = _name_and_note(_decided(contact=name))
+    wrong = {}
+    for form in FORMS:
+        cell = form.format(n=name, c=contact)
+        got = _read(_decided(contact=cell))
+        if len(got) != 4 or (got[0], got[-1]) != alone or contact not in (*got[1], *got[2]):
+            wrong[cell] = got
+    assert not wrong, (alone, wrong)
+
+
+@pytest.mark.parametrize(("cell", "name"), [
+    ('"Ann Leu"', "Ann Leu"), ("«Ann Leu»", "Ann Leu"), ("「Ann Leu」", "Ann Leu"),
+    ("„Ann Leu“", "Ann Leu"), ("《Ann Leu》", "Ann Leu"), ("'Ann Leu'", "Ann Leu"),
+    ("“Ann Leu”", "Ann Leu"), ("„Ani“ Nowak", "„Ani“ Nowak"),
+    ("Robert Smith 'Bob'", "Robert Smith 'Bob'"), ("'Abd Salehi", "'Abd Salehi")])
+@pytest.mark.parametrize("form", ["{n}", "{n} <aq17@d17.example.org>", "{n}, +358 9 555 0000",
+                                  "{n} 「+358 9 555 0000」"])
+def test_a_name_wholly_in_quotes_is_read_one_way_alone_and_beside_a_contact(
+        cell: str, name: str, form: str) -> None:
+    """x52r1 F2: ``"Ann Leu" <a@x>`` was ``Ann Leu`` and ``"Ann Leu"`` alone ``"Ann Leu"``:
+    two persons at one organization (README: a quote pair around the whole is cut)."""
+    assert _read(_decided(contact=form.format(n=cell)))[0] == name
+
+
+@pytest.mark.parametrize("cell", ["(CEO)", "（CEO）", "[n/a]", "(Jostein Dahl)"])
+def test_a_bracket_alone_still_names_no_one(cell: str) -> None:
+    """A name cell's bracket alone is a comment (``name_cell_name``), quotes aside."""
+    assert _decided(contact=cell) is None
+
+
+@pytest.mark.parametrize(("cell", "name"), [
+    ("Ann O'Nail 'q0@ap.ie'", "Ann O'Nail"), ("Seán O'Brien, 'q2c@ap.ie'", "Seán O'Brien"),
+    ("'Abd Salehi 'b1@br1.com'", "'Abd Salehi"), ("Olav 'Ole' Berg 'ob@x.no'", "Olav 'Ole' Berg"),
+    ("Ann O'Nail '+353 1 555 0101'", "Ann O'Nail"), ("D'Arcy Roe \"dr@x.ie\"", "D'Arcy Roe")])
+def test_the_marks_of_a_cut_contact_never_take_the_names_apostrophes(cell: str,
+                                                                    name: str) -> None:
+    """x52r1 F4: ``Ann O'Nail 'q0@ap.ie'`` was named ``Ann O'Nail ' '``."""
+    assert _read(_decided(contact=cell))[0] == name
+
