@@ -80,3 +80,21 @@ def test_the_marks_of_a_cut_contact_never_take_the_names_apostrophes(cell: str,
     """x52r1 F4: ``Ann O'Nail 'q0@ap.ie'`` was named ``Ann O'Nail ' '``."""
     assert _read(_decided(contact=cell))[0] == name
 
+
+@pytest.mark.parametrize("label", ["Tél/WhatsApp :", "Mob./Viber:", "Tel./Signal:", "Tel/Telegram:",
+                                   "Tel / Signal :", "Tél. :", "Viber:", "Phone/WeChat :"])
+@pytest.mark.parametrize("shape", ["Oda Fosse, {l} {p}", "Oda Fosse ({l} {p})", "Oda Fosse [{l} {p}]",
+                                   "Oda Fosse {l} {p}", "Oda Fosse; {l} {p}"])
+def test_every_combined_label_is_cut_with_its_phone(label: str, shape: str) -> None:
+    """x52r1 F3: ``Oda Fosse, Tél/WhatsApp : +33 …`` was named ``Oda Fosse, Tél``, ``Mob./Viber:``
+    left ``Mob.``: ``label(/label)* :`` with a messenger, a space before the colon."""
+    phone = "+33 1 23 45 67 89"
+    got = _read(_decided(contact=shape.format(l=label, p=phone)))
+    assert got[:3] == ("Oda Fosse", [], [phone]), got
+
+
+def test_a_messenger_word_without_a_colon_is_no_label() -> None:
+    """``Line``, ``Signal`` may be a surname: a label only before a colon or after a ``/``."""
+    assert _read(_decided(contact="Oda Line +33 1 23 45 67 89"))[:3] == (
+        "Oda Line", [], ["+33 1 23 45 67 89"])
+

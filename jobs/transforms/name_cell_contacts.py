@@ -34,7 +34,13 @@ import html
 import re
 
 from .name_dates import name_date
-from .person_words import AND_WORDS, AND_WORDS_LOWER, EXTENSION_WORDS, PHONE_LABELS
+from .person_words import (
+    AND_WORDS,
+    AND_WORDS_LOWER,
+    EXTENSION_WORDS,
+    MESSENGER_LABELS,
+    PHONE_LABELS,
+)
 from .quote_marks import QUOTE_MARKS, STRAY_MARKS, char_class, emptied_pairs
 
 # the common generic and country top-level domains (a bare domain ends in one)
@@ -154,7 +160,12 @@ _GLUED_DIGIT = r"(?<![A-Za-z\u00c0-\u024f\u0370-\u052f])"
 # a phone's label, listed (``person_words.PHONE_LABELS``) or several joined by ``/``
 # (``Tel/WhatsApp:``, ``Phone/WA:``, ``Tel. / WhatsApp:``: x51r8 F6, ``Tel`` was left in
 # the name), and ``WA`` opening a bracket before a ``+`` (``(WA +90 …)``)
-PHONE_LABEL = (rf"(?:\b(?:{PHONE_LABELS})\b['\u05f3]?(?:\.?\s*/\s*(?:{PHONE_LABELS})\b)*"
+# ... a messenger after the ``/`` (``person_words.MESSENGER_LABELS``) or alone before a
+# colon, and spaces before the colon (French ``Tél/WhatsApp : +33 …``: x52r1 F3, ``Tél`` was
+# left in the name): ``label(/label)* :`` in every form
+PHONE_LABEL = (rf"(?:\b(?:{PHONE_LABELS})\b['\u05f3]?"
+               rf"(?:\.?\s*/\s*(?:{PHONE_LABELS}|{MESSENGER_LABELS})\b)*(?:\.?\s+(?=:))?"
+               rf"|\b(?:{MESSENGER_LABELS})\b(?=\s*:)(?:\s+(?=:))?"
                r"|(?<=\()(?i:wa)(?=\s+\+))")
 _PHONE = re.compile(rf"(?:(?P<label>{PHONE_LABEL})\.?:?\s*)?"
                     rf"(?P<number>{_GLUED_DIGIT}\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})",

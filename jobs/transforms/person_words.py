@@ -310,6 +310,11 @@ PHONE_LABELS = ("cep\\s*tel|mob\\.?\\s*tel|tel\\.?\\s*kom|mobile\\s*no|tel\\s*bi
                 "|\u03c4\u03b7\u03bb|\u96fb\u8a71|\u643a\u5e2f|\u624b\u673a|\uc804\ud654|\u0647\u0627\u062a\u0641"
                 "|\u0442\u0435\u043b\u0435\u0444\u043e\u043d|\u0442\u0435\u043b"
                 "|\u043c\u043e\u0431|t(?=\\s*:)|m(?=\\s*:)|w(?=\\s*:)|p(?=\\s*:)")
+# the messengers a phone is labelled with beside a phone label (``Tel/WhatsApp:``,
+# ``Mob./Viber:``, ``Tel./Signal:``, ``Tel/Telegram:``: x52r1 F3, ``Tel`` was left in the
+# name) or alone before a colon (``Viber: +33 …``); never a label without one of those (a
+# word that may be a surname: ``Line``, ``Signal``); a regex alternation
+MESSENGER_LABELS = "viber|signal|telegram|wechat|skype|threema|imessage|line|whatsapp|wa"
 # the words a phone's extension is written after (en ``ext``, ``x``; de ``Durchwahl``,
 # ``DW``, ``Apparat``, ``App.``, ``Nebenstelle``; fr ``poste``; es ``extensi\u00f3n``,
 # ``anexo``, ``interno``; it ``interno``, ``int.``; nl ``toestel``, ``tst``; sv / no / da
@@ -337,5 +342,6 @@ __all__ = [
     "COMPANY_JOINERS", "COURTESY_TITLES", "EXTENSION_WORDS", "FAMILY_WORDS", "FULLWIDTH_FOLD",
     "GIVEN_ENDING_SO", "HAN_LETTER", "HEAD_WORDS", "JOB_JOINERS", "JOB_WORDS",
     "LEGAL_CASED", "LEGAL_CJK", "LEGAL_FIRST", "LEGAL_FORMS", "LEGAL_INITIALS",
-    "LEITER_JOBS", "NAME_SUFFIXES", "PARTICLES", "PHONE_LABELS", "QUALIFIERS", "REGION_WORDS",
+    "LEITER_JOBS", "MESSENGER_LABELS", "NAME_SUFFIXES", "PARTICLES", "PHONE_LABELS",
+    "QUALIFIERS", "REGION_WORDS",
     "SCRIPT_TITLE_WORDS", "SURNAME_ENDS", "TITLE_AND", "TITLE_JOINERS"]
