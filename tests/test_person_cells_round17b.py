@@ -98,3 +98,27 @@ def test_a_messenger_word_without_a_colon_is_no_label() -> None:
     assert _read(_decided(contact="Oda Line +33 1 23 45 67 89"))[:3] == (
         "Oda Line", [], ["+33 1 23 45 67 89"])
 
+
+@pytest.mark.parametrize(("cell", "word", "phone"), [
+    ("Unit 02 030 1234581", "02", "030 1234581"), ("Agent 007 (030 1234585)", "007", "(030 1234585)"),
+    ("Unit 02 (030) 1234581", "02", "(030) 1234581"), ("Box 012 0301 234582", "012", "0301 234582"),
+    ("Agent 007 030 1234568", "007", "030 1234568")])
+def test_a_digit_word_led_by_0_before_a_phone_names_both_readings(cell: str, word: str,
+                                                                  phone: str) -> None:
+    """x52r1 F5: ``Unit 02 030 1234581`` was the person ``Unit`` with the phone ``02 030
+    1234581``; ``Agent 007 (030 1234585)`` ``Agent`` with ``007 (030 1234585``."""
+    got = _decided(contact=cell)
+    assert isinstance(got, str) and f"{word!r} as the name's last word" in got \
+        and f"the phone {phone!r}" in got, got
+
+
+@pytest.mark.parametrize(("cell", "name", "phone"), [
+    ("Jean Roe 01 02 03 04 05", "Jean Roe", "01 02 03 04 05"),
+    ("Jean Roe 06 12 34 56 78", "Jean Roe", "06 12 34 56 78"),
+    ("Jon Roe 0049 30 1234567", "Jon Roe", "0049 30 1234567"),
+    ("Jon Roe 0171 0123456", "Jon Roe", "0171 0123456"), ("Agent 7 030 1234568", "Agent 7", "030 1234568"),
+    ("Agent 007 「030 1234585」", "Agent 007", "030 1234585"),
+    ("Jon Roe, 02 030 1234581", "Jon Roe", "02 030 1234581")])
+def test_a_phone_in_groups_of_one_width_or_apart_stays_one(cell: str, name: str, phone: str) -> None:
+    assert _read(_decided(contact=cell))[:3] == (name, [], [phone])
+

@@ -306,25 +306,55 @@ def _phones(text: str) -> list[re.Match[str]]:
     return out
 
 
+# ... and any digit word led by ``0`` after a name's word, before a rest led by ``0`` in
+# groups of another width, spaced or in a bracket (x52r1 F5: ``Unit 02 030 1234581`` was
+# the person ``Unit`` with ``02 030 1234581``; ``Agent 007 (030 1234585)`` ``Agent`` with
+# ``007 (030 1234585``); ``01 02 03 04 05`` (groups of one width) is one phone
+_DIGIT_WORD = re.compile(r"(0\d{0,2})[\s(]+(?=0)")
+_NAME_WORD_BEFORE = re.compile(r"[^\W\d_][.']?\s+$")
+_GROUP = re.compile(r"\d+")
+
+
+def _unsure_split(cell: str, m: re.Match[str]) -> tuple[str, str] | None:
+    """The digit word and the rest of ``m``'s number (unlabelled, led by ``0``) when it
+    may be a name's last word and a phone of its own (``unsure_phone``), else None."""
+    if m["label"] or m["number"][0] != "0" or (g := _DIGIT_WORD.match(m["number"])) is None \
+            or date_like(m["number"]):
+        return None
+    rest = _PHONE.match(cell, m.start("number") + g.end())
+    if rest is None or date_like(rest["number"]):
+        return None
+    if _UNSURE_GROUP.fullmatch(g[1]) is None and (
+            _NAME_WORD_BEFORE.search(cell, 0, m.start("number")) is None
+            or len(_GROUP.match(rest["number"])[0]) == len(g[1])):  # type: ignore[index]
+        return None
+    shown = ("(" if "(" in g[0] else "") + rest["number"]  # ("(030) 1234581")
+    if shown.count("(") > shown.count(")") and cell.startswith(")", rest.end()):
+        shown += ")"
+    return g[1], shown
+
+
 @functools.lru_cache(maxsize=4096)
 def unsure_phone(cell: str) -> str | None:
     """The reason a name cell fails its row when a phone in it may start with a word of
     the name: its first group ``0`` alone or ``00`` and a digit (an international prefix,
-    or ``Agent 007``'s number) before a rest that is a phone by itself (``Agent 007 030
-    1234568``: ``007 030 1234568``, or ``Agent 007`` and ``030 1234568``?): both readings
-    named, never a word of the name written into the phone (x51r8 F2); None otherwise.
+    or ``Agent 007``'s number), or any digit word led by ``0`` after a name's word before
+    groups of another width (``Unit 02 030 1234581``), before a rest that is a phone by
+    itself, spaced or bracketed (``Agent 007 030 1234568``, ``Agent 007 (030 1234585)``:
+    ``007 030 1234568``, or ``Agent 007`` and ``030 1234568``?): both readings named,
+    never a word of the name written into the phone (x51r8 F2, x52r1 F5); None otherwise.
     Pure."""
     if _A_DIGIT.search(cell) is None:
         return None
     for m in _PHONE.finditer(cell):
-        g = _FIRST_GROUP.match(m["number"])
-        if g is not None and _UNSURE_GROUP.fullmatch(g[0].strip()) \
-                and (rest := _rest(cell, m)) is not None and not date_like(m["number"]):
+        if (split := _unsure_split(cell, m)) is not None:
             return (f"the person cell {cell!r} writes the phone {m['number']!r}, or "
-                    f"{g[0].strip()!r} as the name's last word and the phone "
-                    f"{rest['number']!r}? Write the phone in the phone column, or after a "
+                    f"{split[0]!r} as the name's last word and the phone "
+                    f"{split[1]!r}? Write the phone in the phone column, or after a "
                     "comma")
     return None
+
+
 _WEB = re.compile(WEB_ADDRESS, re.IGNORECASE)
 # the decimal digits of other scripts a phone is written in (fullwidth, Arabic-Indic,
 # Persian, Devanagari, Bengali, Thai), and the fullwidth plus before a digit
