@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from bulk.errors import InputError
+from jobs.transforms import phone_numbers
 from tests.test_person_cells_round15 import _decided
 from tests.test_person_cells_round16 import _read
 
@@ -122,3 +124,26 @@ def test_a_digit_word_led_by_0_before_a_phone_names_both_readings(cell: str, wor
 def test_a_phone_in_groups_of_one_width_or_apart_stays_one(cell: str, name: str, phone: str) -> None:
     assert _read(_decided(contact=cell))[:3] == (name, [], [phone])
 
+
+_SPACED_MONTH_YEARS = ["12 / 2026", "2026 / 12", "0 12/2026", "012/2026", "12 /2026", "6 - 2026",
+                       "2026 . 06"]
+
+
+@pytest.mark.parametrize("date", _SPACED_MONTH_YEARS)
+def test_a_spaced_or_zero_led_month_and_year_in_the_phone_column_is_no_phone(date: str) -> None:
+    """x52r1 F6: ``12 / 2026``, ``2026 / 12``, ``0 12/2026``, ``012/2026`` were written as
+    phones (README: a month and year of digits is never a phone there)."""
+    with pytest.raises(InputError, match="date"):
+        phone_numbers(date)
+
+
+@pytest.mark.parametrize("phone", ["030 12/2026", "06 12 2026 12", "+49 12 2026 1234", "030 2026 12",
+                                   "01 12 20 26 00"])
+def test_a_phone_holding_a_month_and_year_stays_a_phone(phone: str) -> None:
+    assert phone_numbers(phone) == (phone,)
+
+
+@pytest.mark.parametrize("cell", ["Tuva Roe, 12 / 2026", "Tuva Roe 0 12/2026", "Tuva Roe, 2026 / 12"])
+def test_a_spaced_month_and_year_in_a_name_cell_is_a_date(cell: str) -> None:
+    ref = _decided(contact=cell)
+    assert isinstance(ref, str) and "holds a date" in ref and "2 persons" not in ref, ref

@@ -400,7 +400,7 @@ def phone_numbers(value: object) -> tuple[str, ...] | None:
     except InputError:
         text = clean_text(value) or ""
         parts = [p for p in _PHONE_LIST.split(text) if p]
-        if len(parts) < 2:
+        if len(parts) < 2 or date_like(text):  # ("12 / 2026": a date, no list; x52r1 F6)
             raise
         try:
             return _distinct_phones([p for p in map(clean_phone, parts) if p])

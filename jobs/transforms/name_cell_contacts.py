@@ -229,9 +229,14 @@ def unknown_extension(cell: str) -> str | None:
 # ... and a month and year, either first (``12/2026``, ``2026/12``, ``12-2026``, ``12.2026``:
 # x51r8 F3, written as phones in the name cell and the phone column): a month 1-12 and a
 # year 1900-2099, nothing more after it
+# ... spaced around its sign, or its month led by a 0 more, when nothing follows
+# (``12 / 2026``, ``2026 / 12``, ``0 12/2026``, ``012/2026``: x52r1 F6, phones in the
+# phone column)
 _DATE_LIKE = re.compile(r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})"
                         r"|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}"
-                        r"|(?:0?[1-9]|1[0-2])[./\-](?:19|20)\d\d|(?:19|20)\d\d[./\-](?:0?[1-9]|1[0-2]))"
+                        r"|(?:0?[1-9]|1[0-2])[./\-](?:19|20)\d\d|(?:19|20)\d\d[./\-](?:0?[1-9]|1[0-2])"
+                        r"|(?:0+\s*)?(?:0?[1-9]|1[0-2])\s*[./\-]\s*(?:19|20)\d\d(?=\s*$)"
+                        r"|(?:19|20)\d\d\s*[./\-]\s*(?:0?[1-9]|1[0-2])(?=\s*$))"
                         r"(?!\d|[./\-]\d)")
 
 
