@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  # the quote marks of every script are the point here
+# ruff: noqa: RUF001, RUF002  # the quote marks of every script are the point here
 """Person cells, round 17 (x52r1's re-test of round 16): one reading of the display name
 whatever pair of brackets or quotes holds the contact beside it.
 
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bulk.errors import InputError
-from jobs.transforms import phone_numbers
+from jobs.transforms import display_name, email_addresses, phone_numbers
 from tests.test_person_cells_round15 import _decided
 from tests.test_person_cells_round16 import _read
 
@@ -147,3 +147,33 @@ def test_a_phone_holding_a_month_and_year_stays_a_phone(phone: str) -> None:
 def test_a_spaced_month_and_year_in_a_name_cell_is_a_date(cell: str) -> None:
     ref = _decided(contact=cell)
     assert isinstance(ref, str) and "holds a date" in ref and "2 persons" not in ref, ref
+
+
+# F8: the E-mail column reads every pair the name cell reads
+@pytest.mark.parametrize("pair", [p for p in CONTACT_PAIRS if p not in ('""',)])
+def test_the_e_mail_column_reads_a_name_before_an_address_in_every_pair(pair: str) -> None:
+    """x52r1 F8: ``Eva Kolumm 「en0@ec.io」`` (10 of 12 pairs) was refused with
+    email-validator's "invalid characters before the @-sign: SPACE"."""
+    cell = f"Eva Kolumm {pair[0]}en0@ec.io{pair[1]}"
+    assert email_addresses(cell) == ("en0@ec.io",), cell
+    assert display_name(cell) == "Eva Kolumm", cell
+
+
+@pytest.mark.parametrize("cell", ["＜eb11@ec.io＞", "'eb8@ec.io'", "「eb9@ec.io」", "[eb10@ec.io]",
+                                  "«eb12@ec.io»"])
+def test_the_e_mail_column_reads_a_bare_address_in_a_pair(cell: str) -> None:
+    """x52r1 F8: ``＜eb11@ec.io＞`` and ``'eb8@ec.io'`` were refused (README: fullwidth
+    ``＜＞`` reads as ``<>``, quote marks are punctuation in the E-mail column too)."""
+    assert email_addresses(cell) == (cell[1:-1],)
+
+
+@pytest.mark.parametrize("cell", ["d'arcy@x.ie", "'abc@x.io", "ann.o'neil@x.ie"])
+def test_an_apostrophe_of_a_local_part_stays_its_own(cell: str) -> None:
+    assert email_addresses(cell) == (cell,)
+
+
+def test_a_name_beside_an_address_with_only_a_space_is_refused_saying_how() -> None:
+    """Never the validator's raw message ("invalid characters before the @-sign: SPACE")."""
+    with pytest.raises(InputError, match="Name <address>") as caught:
+        email_addresses("Eva Kolumm en0@ec.io")
+    assert "@-sign" not in str(caught.value)

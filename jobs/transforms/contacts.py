@@ -86,6 +86,10 @@ def _checked(first: str, text: str) -> str:
             _VALIDATED.clear()
         _VALIDATED[email] = checked
     if isinstance(checked, _Invalid):
+        if any(c.isspace() for c in email):  # (x52r1 F8: email-validator's "invalid
+            # characters before the @-sign: SPACE" for a name beside an address)
+            raise InputError(f"not an e-mail address: {text!r} (it holds a space: write a "
+                             "name beside its address as 'Name <address>')")
         raise InputError(f"not an e-mail address: {text!r} ({checked.why})")
     return checked
 
@@ -175,7 +179,8 @@ def email_addresses(value: object) -> tuple[str, ...] | None:
     export lists them in another order (x9r3: a second person was created)."""
     if type(value) is str and value.isascii() and value.isprintable():
         text = value.strip()  # clean_text's reading of printable ASCII, its spaces aside
-        if _PLAIN.fullmatch(text):  # one bare address (most cells): entries has one entry,
+        if _PLAIN.fullmatch(text) and text[0] not in "'`[{":  # one bare address (most
+            # cells; "'a@x'" is quoted: email_list.angled, x52r1 F8): entries has one entry,
             return (_checked(text, text),)  # unnamed, and no other (issue 8)
     items = [v for v in value if not _blank(v)] if isinstance(value, list) else [value]
     if not items:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .quote_marks import PAIRS, char_class
+
 # a quoted name (ASCII or typographic quotes: a display name may hold a comma; a
 # typographic one opens only after a space, a separator or the cell's start: x51r1 F2,
 # ``»ann@x.com«, bob@x.com`` read ``«, bob@x.com`` as a quote), an
@@ -78,6 +80,34 @@ def _name_like(comment: str) -> bool:
         and not any(w.casefold().strip(".") in _LABELS for w in words)
 
 
+# an address alone in a pair of ``quote_marks.PAIRS`` other than ``<>`` / ``()`` (the
+# tokens' own) and ``"`` (a display name's quotes), opened after a space, a separator or the
+# cell's start, closed before one or the end: ``Eva Kolumm 「en0@ec.io」``, ``\uff1ceb11@ec.io\uff1e``,
+# ``'eb8@ec.io'``, ``[a@x]``, ``«a@x»`` (x52r1 F8: refused with email-validator's "invalid
+# characters before the @-sign: SPACE"; the name cell reads every pair so: one table)
+_OTHER_PAIRS = {o: c for o, c in PAIRS.items() if o not in '<("'}
+_PAIRED_ADDRESS = re.compile(rf"(?<![^\s;,])(?P<open>[{char_class(''.join(_OTHER_PAIRS))}])"
+                             rf"(?P<address>[^\s;,<>()\"@]+@[^\s;,<>()\"@]+?)"
+                             rf"(?P<close>[{char_class(''.join(set(''.join(_OTHER_PAIRS.values()))))}])"
+                             r"(?=[\s;,]|$)")
+
+
+def _angled(m: re.Match[str]) -> str:
+    return f"<{m['address']}>" if m["close"] in _OTHER_PAIRS[m["open"]] else m[0]
+
+
+def angled(text: str) -> str:
+    """``text`` (an e-mail cell) with each address alone in a bracket or quote pair of any
+    script written in ``<…>`` (``Eva Kolumm 「en0@ec.io」`` -> ``Eva Kolumm <en0@ec.io>``,
+    ``'eb8@ec.io'`` -> ``<eb8@ec.io>``): the E-mail column reads the pairs the name cell
+    reads (x52r1 F8). ``text`` itself when it holds no such pair (a ``'`` inside a local
+    part is its own: ``d'arcy@x.ie``). Pure."""
+    if text.isascii() and "'" not in text and "[" not in text and "{" not in text \
+            and "`" not in text:
+        return text
+    return _PAIRED_ADDRESS.sub(_angled, text)
+
+
 def entries(text: str) -> list[Entry]:
     """The entries of ``text`` (a cleaned, one-line cell), empty ones skipped. A new entry
     begins at ``;``/``,`` outside quotes and brackets, and at a word, quote, ``<...>`` or
@@ -85,6 +115,7 @@ def entries(text: str) -> list[Entry]:
     ``ann@x.com Bob <bob@x>``); a ``(comment)`` stays with its entry, as neither name
     nor address. Words before a ``;``/``,`` with no address begin the next entry's name
     when it writes one (``Doe, John <jd@x.org>``), else are an entry of their own."""
+    text = angled(text)  # ("Eva Kolumm 「en0@ec.io」": x52r1 F8)
     if _PLAIN.fullmatch(text):
         return [Entry(text, None)]
     if (named := _NAMED.fullmatch(text)) is not None:
