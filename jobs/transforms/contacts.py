@@ -86,8 +86,9 @@ def _checked(first: str, text: str) -> str:
             _VALIDATED.clear()
         _VALIDATED[email] = checked
     if isinstance(checked, _Invalid):
-        if any(c.isspace() for c in email):  # (x52r1 F8: email-validator's "invalid
-            # characters before the @-sign: SPACE" for a name beside an address)
+        if "@" in email and any(c.isspace() for c in email):  # (x52r1 F8: "invalid
+            # characters before the @-sign: SPACE", email-validator's, for a name beside an
+            # address; 'bad email' keeps its "must have an @-sign")
             raise InputError(f"not an e-mail address: {text!r} (it holds a space: write a "
                              "name beside its address as 'Name <address>')")
         raise InputError(f"not an e-mail address: {text!r} ({checked.why})")
