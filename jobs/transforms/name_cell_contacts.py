@@ -24,6 +24,11 @@ dropped unsaid, and an address or phone after a space stayed in the person's nam
   x49r4 F6; ``J.R. Ewing``, ``Dr.Li`` are none) — read one way by every reader (the
   two-person rule's ``_CONTACT`` too).
 
+Why ~520 lines: every check of a name cell's contacts (the two-contact, led-address,
+unsure-phone, label, extension and date checks) reads the one set of patterns here
+(``ADDRESS``, ``_PHONE``, ``PHONE_LABEL``, ``_DATE_LIKE``); split apart, two readers of one
+cell could drift and read a contact two ways (x52r1 F1's class).
+
 Pure; no I/O.
 """
 
