@@ -177,3 +177,15 @@ def test_a_name_beside_an_address_with_only_a_space_is_refused_saying_how() -> N
     with pytest.raises(InputError, match="Name <address>") as caught:
         email_addresses("Eva Kolumm en0@ec.io")
     assert "@-sign" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("cell", "name"), [
+    ("FAO Ida Berg", "Ida Berg"), ("ATTN Bob Roe", "Bob Roe"), ("zu Händen Max Maier", "Max Maier"),
+    ("zu Händen von Max Maier", "Max Maier"), ("z. Hd. v. Max Maier", "Max Maier"),
+    ("z. Hd. von Max Maier", "Max Maier"), ("z. Hd. von Weizsäcker", "von Weizsäcker"),
+    ("Fao Li", "Fao Li"), ("FAO", "FAO")])
+def test_an_address_lines_words_without_a_colon_are_no_part_of_the_name(cell: str,
+                                                                        name: str) -> None:
+    """x52r1 F11: ``FAO Ida Berg``, ``zu Händen Max Maier`` kept the words; ``z. Hd. v. Max
+    Maier`` was ``v. Max Maier``."""
+    assert _read(_decided(contact=cell))[0] == name
