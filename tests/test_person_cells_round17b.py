@@ -189,3 +189,18 @@ def test_an_address_lines_words_without_a_colon_are_no_part_of_the_name(cell: st
     """x52r1 F11: ``FAO Ida Berg``, ``zu Händen Max Maier`` kept the words; ``z. Hd. v. Max
     Maier`` was ``v. Max Maier``."""
     assert _read(_decided(contact=cell))[0] == name
+
+
+@pytest.mark.parametrize("date", ["6 ডিসেম্বর", "6 دسامبر", "6 दिसंबर", "6 டிசம்பர்", "6 Desemba",
+                                  "6 Disyembre", "6 Dhjetor", "6. detsembril"])
+@pytest.mark.parametrize("shape", ["Ana Roe {d}", "Ana Roe, {d}", "Ana Roe / {d}"])
+def test_month_words_of_more_languages_make_a_date(date: str, shape: str) -> None:
+    """x52r1 F9: Bengali, Persian, Hindi, Tamil, Swahili, Filipino, Albanian and Estonian's
+    'in December' were kept in the name, or after ' / ' failed as naming 2 persons."""
+    ref = _decided(contact=shape.format(d=date))
+    assert isinstance(ref, str) and "holds a date" in ref, ref
+
+
+@pytest.mark.parametrize("cell", ["Janar Tamm", "Machi Roe", "Marso Lee"])
+def test_a_month_word_as_a_name_without_a_day_is_a_name(cell: str) -> None:
+    assert _read(_decided(contact=cell))[0] == cell

@@ -8,9 +8,10 @@ abbreviated month names, format and stand-alone (the genitive a date writes:
 ``prosince``, ``joulukuuta``), lower case, an abbreviation's final dot dropped, those of
 two letters or fewer and those ``name_dates``' own list holds left out; Hebrew's also
 with ``ב`` ("in") glued before it. Locales: tr, cs, sk, fi, ro, el, th, he, ar, hu,
-hr, sl, lt, lv, et, bg, sr, id. A table kept here, not Babel at run time: the reader
-needs the words only, and Babel is no dependency of this project. Each word
-regex-escaped (``ธ.ค``).
+hr, sl, lt, lv, et, bg, sr, id. Added (x52r1 F9, Babel 2.17.0): the wide names of bn, fa,
+hi, ta, sw, fil, sq, and Estonian's adessive (``detsembril``). A table kept here, not
+Babel at run time: the reader needs the words only, and Babel is no dependency of this
+project. Each word regex-escaped (``ธ.ค``).
 
 Pure data; no I/O.
 """
@@ -127,6 +128,42 @@ MORE_MONTHS = (
     "|\u044e\u043d\u0438|\u044f\u043d\u0443|\u0458\u0430\u043d|\u0458\u0443\u043b"
     "|\u0458\u0443\u043d|\u05de\u05d0\u05d9|\u05de\u05e8\u05e5|\u0e01\\.\u0e04"
     "|\u0e01\\.\u0e1e|\u0e01\\.\u0e22|\u0e15\\.\u0e04|\u0e18\\.\u0e04|\u0e1e\\.\u0e04"
-    "|\u0e1e\\.\u0e22|\u0e21\\.\u0e04|\u0e2a\\.\u0e04")
+    "|\u0e1e\\.\u0e22|\u0e21\\.\u0e04|\u0e2a\\.\u0e04"
+    # x52r1 F9: Bengali, Persian, Hindi, Tamil, Swahili, Filipino and Albanian wide names
+    # (Babel 2.17.0's CLDR data), and Estonian's adessive, the form its dates write ("6.
+    # detsembril", "in December"; not in CLDR)
+    "|\u09ab\u09c7\u09ac\u09cd\u09b0\u09c1\u09af\u09bc\u09be\u09b0\u09c0|detsembril"
+    "|septembril|veebruaril"
+    "|\u09b8\u09c7\u09aa\u09cd\u099f\u09c7\u09ae\u09cd\u09ac\u09b0"
+    "|\u0b9a\u0bc6\u0baa\u0bcd\u0b9f\u0bae\u0bcd\u0baa\u0bb0\u0bcd|disyembre|jaanuaril"
+    "|nobyembre|novembril|oktoobril|setyembre"
+    "|\u099c\u09be\u09a8\u09c1\u09af\u09bc\u09be\u09b0\u09c0|aprillil|augustil|septemba"
+    "|\u09a1\u09bf\u09b8\u09c7\u09ae\u09cd\u09ac\u09b0"
+    "|\u0b85\u0b95\u0bcd\u0b9f\u0bcb\u0baa\u0bb0\u0bcd"
+    "|\u0b9f\u0bbf\u0b9a\u0bae\u0bcd\u0baa\u0bb0\u0bcd"
+    "|\u0baa\u0bbf\u0baa\u0bcd\u0bb0\u0bb5\u0bb0\u0bbf|desemba|dhjetor|m\xe4rtsil"
+    "|novemba|oktubre|pebrero|qershor|shtator"
+    "|\u0633\u067e\u062a\u0627\u0645\u0628\u0631"
+    "|\u0698\u0627\u0646\u0648\u06cc\u0647\u0654"
+    "|\u0905\u0915\u094d\u0924\u0942\u092c\u0930"
+    "|\u0985\u0995\u09cd\u099f\u09cb\u09ac\u09b0"
+    "|\u09a8\u09ad\u09c7\u09ae\u09cd\u09ac\u09b0"
+    "|\u0ba8\u0bb5\u0bae\u0bcd\u0baa\u0bb0\u0bcd|agosti|aprili|juulil|juunil|korrik"
+    "|n\xebntor|oktoba|shkurt|\u062f\u0633\u0627\u0645\u0628\u0631"
+    "|\u0641\u0648\u0631\u06cc\u0647\u0654|\u0646\u0648\u0627\u0645\u0628\u0631"
+    "|\u0698\u0627\u0646\u0648\u06cc\u0647|\u0698\u0648\u0626\u06cc\u0647\u0654"
+    "|\u0905\u092a\u094d\u0930\u0948\u0932|\u0926\u093f\u0938\u0902\u092c\u0930"
+    "|\u092b\u093c\u0930\u0935\u0930\u0940|\u0938\u093f\u0924\u0902\u092c\u0930"
+    "|\u098f\u09aa\u09cd\u09b0\u09bf\u09b2|\u0b86\u0b95\u0bb8\u0bcd\u0b9f\u0bcd"
+    "|\u0b8f\u0baa\u0bcd\u0bb0\u0bb2\u0bcd|\u0bae\u0bbe\u0bb0\u0bcd\u0b9a\u0bcd|gusht"
+    "|hulyo|hunyo|janar|julai|machi|marso|prill|tetor|\u0622\u0648\u0631\u06cc\u0644"
+    "|\u0627\u06a9\u062a\u0628\u0631|\u0641\u0648\u0631\u06cc\u0647"
+    "|\u0698\u0648\u0626\u06cc\u0647|\u0905\u0917\u0938\u094d\u0924"
+    "|\u091c\u0928\u0935\u0930\u0940|\u091c\u0941\u0932\u093e\u0908"
+    "|\u0928\u0935\u0902\u092c\u0930|\u092e\u093e\u0930\u094d\u091a"
+    "|\u0986\u0997\u09b8\u09cd\u099f|\u099c\u09c1\u09b2\u09be\u0987"
+    "|\u09ae\u09be\u09b0\u09cd\u099a|\u0b9c\u0ba9\u0bb5\u0bb0\u0bbf"
+    "|\u0698\u0648\u0626\u0646|\u0b9c\u0bc2\u0ba9\u0bcd|\u0b9c\u0bc2\u0bb2\u0bc8"
+    "|\u0627\u0648\u062a|\u0645\u0647\u0654|\u091c\u0942\u0928|\u099c\u09c1\u09a8")
 
 __all__ = ["MORE_MONTHS"]
