@@ -26,7 +26,8 @@ HARD_NAMES = ["„Ani“ Nowak", "'Abd Salehi", "‘Iolani Kaʻai", '"Anne Lia"'
               "Jane Rowa (née Smith)", "강민수 팀장님", "이서연대리", "山田太郎 (Taro Yamada)",
               "Ann O'Nail", "Seán O'Brien", "Olav 'Ole' Berg", "Robert Smith 'Bob'",
               "«Anna Ruud»", "《Didrik Dahl》", "「Ann Leu」", "„Ann Leu“", "'Ann Lee'",
-              "Ann Roe 「営業部」", "Anna Roe ‹CEO›", "Tūhoe ʻOkelani", "Kari Dahl (Oslo)"]
+              "Ann Roe 「営業部」", "Anna Roe ‹CEO›", "Tūhoe ʻOkelani", "Kari Dahl (Oslo)",
+              "Agent 007", "Unit 02"]
 # every pair a contact is written in: ASCII, guillemets both ways, German, Polish, English
 # quotes, CJK corner, double, lenticular, angle, tortoise-shell, fullwidth brackets
 CONTACT_PAIRS = ["<>", "()", "[]", "«»", "»«", "‹›", "„“", "„”", "‚‘", "“”", "‘’", '""',
@@ -102,13 +103,13 @@ def test_a_messenger_word_without_a_colon_is_no_label() -> None:
 
 
 @pytest.mark.parametrize(("cell", "word", "phone"), [
-    ("Unit 02 030 1234581", "02", "030 1234581"), ("Agent 007 (030 1234585)", "007", "(030 1234585)"),
-    ("Unit 02 (030) 1234581", "02", "(030) 1234581"), ("Box 012 0301 234582", "012", "0301 234582"),
+    ("Unit 02 030 1234581", "02", "030 1234581"), ("Unit 02 (030) 1234581", "02", "(030) 1234581"),
+    ("Box 012 0301 234582", "012", "0301 234582"),
     ("Agent 007 030 1234568", "007", "030 1234568")])
 def test_a_digit_word_led_by_0_before_a_phone_names_both_readings(cell: str, word: str,
                                                                   phone: str) -> None:
     """x52r1 F5: ``Unit 02 030 1234581`` was the person ``Unit`` with the phone ``02 030
-    1234581``; ``Agent 007 (030 1234585)`` ``Agent`` with ``007 (030 1234585``."""
+    1234581``."""
     got = _decided(contact=cell)
     assert isinstance(got, str) and f"{word!r} as the name's last word" in got \
         and f"the phone {phone!r}" in got, got
@@ -120,6 +121,9 @@ def test_a_digit_word_led_by_0_before_a_phone_names_both_readings(cell: str, wor
     ("Jon Roe 0049 30 1234567", "Jon Roe", "0049 30 1234567"),
     ("Jon Roe 0171 0123456", "Jon Roe", "0171 0123456"), ("Agent 7 030 1234568", "Agent 7", "030 1234568"),
     ("Agent 007 「030 1234585」", "Agent 007", "030 1234585"),
+    # (x52r1 F5: 'Agent' with '007 (030 1234585'; the bracket bounds the phone as 「」 does)
+    ("Agent 007 (030 1234585)", "Agent 007", "030 1234585"),
+    ("Unit 02 (030 1234581)", "Unit 02", "030 1234581"),
     ("Jon Roe, 02 030 1234581", "Jon Roe", "02 030 1234581")])
 def test_a_phone_in_groups_of_one_width_or_apart_stays_one(cell: str, name: str, phone: str) -> None:
     assert _read(_decided(contact=cell))[:3] == (name, [], [phone])

@@ -302,6 +302,24 @@ def _rest(text: str, m: re.Match[str]) -> re.Match[str] | None:
         and not date_like(rest["number"]) else None
 
 
+_BRACKET_OPENED = re.compile(r"\d+\s*\(")
+
+
+def _bracketed_rest(text: str, m: re.Match[str]) -> re.Match[str] | None:
+    """The phone in a bracket of its own after the first group of ``m``'s number
+    (unlabelled, not led by ``+``), the bracket closed right after it: ``Agent 007 (030
+    1234585)``'s ``030 1234585``, as in ``「…」`` (one reading whatever the pair, x52r1 F5:
+    the phone was ``007 (030 1234585``); else None (``02 (030) 1234581``: an area code's
+    bracket, no phone of its own)."""
+    if m["label"] or m["number"][0] == "+" or (g := _BRACKET_OPENED.match(m["number"])) is None:
+        return None
+    rest = _PHONE.match(text, m.start("number") + g.end())
+    if rest is None or ")" in rest[0] or rest["number"][0] not in "+0" \
+            or not text[rest.end():].lstrip().startswith(")") or date_like(rest["number"]):
+        return None
+    return rest
+
+
 def _phones(text: str) -> list[re.Match[str]]:
     """``_PHONE``'s matches in ``text`` that are phones: labelled, or led by + or 0, and
     not written as a date is; a first group of digits that is no phone's start (``Agent 7
@@ -311,6 +329,8 @@ def _phones(text: str) -> list[re.Match[str]]:
     for m in _PHONE.finditer(text):
         if m["number"][0] not in "+0" and (rest := _rest(text, m)) is not None:
             m = rest
+        elif (rest := _bracketed_rest(text, m)) is not None:
+            m = rest  # ("Agent 007 (030 1234585)": the bracket's phone, x52r1 F5)
         if (m["label"] or m["number"][0] in "+0") and not date_like(m["number"]):
             out.append(m)
     return out
@@ -329,7 +349,7 @@ def _unsure_split(cell: str, m: re.Match[str]) -> tuple[str, str] | None:
     """The digit word and the rest of ``m``'s number (unlabelled, led by ``0``) when it
     may be a name's last word and a phone of its own (``unsure_phone``), else None."""
     if m["label"] or m["number"][0] != "0" or (g := _DIGIT_WORD.match(m["number"])) is None \
-            or date_like(m["number"]):
+            or date_like(m["number"]) or _bracketed_rest(cell, m) is not None:
         return None
     rest = _PHONE.match(cell, m.start("number") + g.end())
     if rest is None or date_like(rest["number"]):

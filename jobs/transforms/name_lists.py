@@ -187,6 +187,7 @@ from .name_cell_contacts import (
     PHONE_LABEL,
     WEB_ADDRESS,
     WORD_LABEL,
+    cell_contacts,
     date_like,
 )
 from .name_joiners import script_joined
@@ -326,10 +327,13 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     if not cuts and tail and (tail.isdigit() or tail in ")]") \
             and (last := _LAST_PHONE.search(cell)) is not None and not date_like(last[1]) \
             and not any(c.isdigit() for c in cell[:last.start()]) \
+            and _digits(last[1]) in map(_digits, cell_contacts(cell)[1]) \
             and any(c.isalpha() for c in cell[:last.start()]):
         # ... and a phone (``Jane Roe +49 30 1234567``, ``Jane Roe tel:+49301234567``,
         # ``Jane Roe (+49 30 1234567)``: named with it, or the bracket dropped unsaid); a
         # number not led by ``+``, ``0`` or a label is no phone (``Kunde 1234567``)
+        # ... and the phone the cell's reader reads there, never more (``Agent 007 (030
+        # 1234585)``: its bracket's phone, x52r1 F5; ``007 (030 1234585`` was written)
         phone = last[1]
         if phone.count(")") > phone.count("(") and cell[last.start(1) - 1] == "(":
             phone = "(" + phone  # (``(0)30 1234567``: x49r10 F3, a phone whole)
@@ -401,6 +405,12 @@ def no_title(text: str) -> bool:
 
 
 _PHONE_DIGITS = re.compile(r"\+?\d")
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def _digits(phone: str) -> str:
+    return _NOT_DIGIT.sub("", phone)
+
 # an address ending a name cell after a space or a colon, bare or in ``[]``
 _LAST_ADDRESS = re.compile(r"(?:\s+(?i:e-?mail|mail))?\s*:?\s+\[?\s*(?i:mailto:)?"
                            rf"({ADDRESS})"
