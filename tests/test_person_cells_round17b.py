@@ -85,7 +85,7 @@ def test_the_marks_of_a_cut_contact_never_take_the_names_apostrophes(cell: str,
 
 
 @pytest.mark.parametrize("label", ["Tél/WhatsApp :", "Mob./Viber:", "Tel./Signal:", "Tel/Telegram:",
-                                   "Tel / Signal :", "Tél. :", "Viber:", "Phone/WeChat :"])
+                                   "Tel / Signal :", "Tél. :", "Viber:", "Phone/WeChat :", "Tel.-Nr.:"])
 @pytest.mark.parametrize("shape", ["Oda Fosse, {l} {p}", "Oda Fosse ({l} {p})", "Oda Fosse [{l} {p}]",
                                    "Oda Fosse {l} {p}", "Oda Fosse; {l} {p}"])
 def test_every_combined_label_is_cut_with_its_phone(label: str, shape: str) -> None:

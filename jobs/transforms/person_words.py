@@ -294,7 +294,8 @@ FULLWIDTH_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c != 0xFF0C} |
 # ``İş``, ``Κινητό`` (and its short form), ``Τηλέφωνο``, ``טל'``, ``נייד``, ``โทร.``, ``มือถือ``, ``ĐT``,
 # ``SĐT``, ``DĐ``, ``Điện thoại``, ``HP``, ``Telp.``, ``WA``, ``WhatsApp``, ``Tel bimbit``,
 # ``Matkapuhelin``, ``Telefonas``, ``Tālr.``, ``Mob. tel.``, ``Tel. kom.``, ``Mobiltelefon``,
-# ``Handphone``, ``Cellphone``, ``Cellular``, ``Móvel``, ``Sabit``, ``Mobile No.``); a regex
+# ``Handphone``, ``Cellphone``, ``Cellular``, ``Móvel``, ``Sabit``, ``Mobile No.``; x52r1:
+# ``Tel.-Nr.``); a regex
 # alternation
 PHONE_LABELS = ("cep\\s*tel|mob\\.?\\s*tel|tel\\.?\\s*kom|mobile\\s*no|tel\\s*bimbit"
                 "|\u0111i\u1ec7n\\s*tho\u1ea1i|mobiltelefon|matkapuhelin|telefonas|handphone"
@@ -303,7 +304,7 @@ PHONE_LABELS = ("cep\\s*tel|mob\\.?\\s*tel|tel\\.?\\s*kom|mobile\\s*no|tel\\s*bi
                 "|\u03c4\u03b7\u03bb\u03ad\u03c6\u03c9\u03bd\u03bf|\u03ba\u03b9\u03bd\u03b7\u03c4\u03cc"
                 "|\u03ba\u03b9\u03bd|\u05e0\u05d9\u05d9\u05d3|\u05d8\u05dc"
                 "|\u0e21\u0e37\u0e2d\u0e16\u0e37\u0e2d|\u0e42\u0e17\u0e23"
-                "|tel\\.?\\s*/\\s*fax|telephone|t\u00e9l\u00e9phone|telefono|tel\u00e9fono|telem\u00f3vel"
+                "|tel\\.?\\s*-?\\s*nr|tel\\.?\\s*/\\s*fax|telephone|t\u00e9l\u00e9phone|telefono|tel\u00e9fono|telem\u00f3vel"
                 "|telemovel|telefone|telefon|tel|t\u00e9l"
                 "|tlf|tfn|puhelin|puh|phone|ph|fon|mobile|mobil|mob|m\u00f3vil|movil|cellulare"
                 "|cell|cel|handy|natel|gsm|fax|portable|direct|office|kom"
