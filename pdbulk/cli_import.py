@@ -523,12 +523,19 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
             if more is not None:
                 more.append(True)
             break
-        if row.error is not None:  # a row the reader refuses (shifted cells) is no sample
-            continue  # (v10r14: '300.00' from a split $17,300.00 proposed as a stage)
+        # a row the reader refuses as a whole (shifted cells) is no sample (v10r14:
+        # '300.00' from a split $17,300.00 proposed as a stage); one refused for a cell of
+        # its own (an XLSX formula without a stored value, an Excel error, a merged cell)
+        # is, its other cells (x52r10 F2: an unmapped formula column made every row an
+        # error row, and the Stage column got no status line and no stage map, unsaid)
+        bad = getattr(row.error, "column", None) if row.error is not None else None
+        if row.error is not None and bad is None:
+            continue
+        values = {c: v for c, v in row.values.items() if c != bad}
         if rows is not None:
-            rows.append({c: t for c, v in row.values.items()
+            rows.append({c: t for c, v in values.items()
                          if isinstance(t := _sample_text(v), str)})
-        for column, cell in row.values.items():
+        for column, cell in values.items():
             seen = out.setdefault(column, {})
             # a JSON list's items are sampled one by one ([9000]: ids, never a name)
             for value in cell if isinstance(cell, list) else (cell,):
