@@ -6,6 +6,8 @@ runner's re-check right before a batch is sent, each deciding an item against th
 as it is now (gone, unchanged, no longer selected, in conflict) — never re-sent
 blindly. Moved out of ``jobs.updating`` (issue 8), which still re-exports every name;
 ``UpdateJob`` is in ``jobs.update_job``.
+
+Why ~500 lines: one kind's send and its reconcile's verdicts, which read each other.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from .deals import (
     stored_labels,
     stored_types,
 )
+from .later_jobs import later_conflicts, written_later
 from .prepared import (
     META_KEY_CHANGED,
     check_loaded,
@@ -182,7 +185,9 @@ class PatchJob:
           write not applied → FAILED, nothing sent; archived and applied → DONE (ours);
         - written fields still as the before-image → not applied: the selection is
           checked again (``_unselected``), then back to pending (the attempt the dead run
-          counted is given back: kills must not use up a row's attempts);
+          counted is given back: kills must not use up a row's attempts) — unless a later
+          job of the job directory wrote the deal since, in a group the row writes: a
+          conflict, never sent over that write (``jobs.later_jobs``; x52r5 F1's class);
         - anything else (someone else's value, or only some written fields as the PATCH
           wants them: that proves neither way) → a *conflict*: FAILED, nothing sent; its
           result names the fields the state folder's record counts as this job's write
@@ -257,6 +262,7 @@ class PatchJob:
                     deal_id, deal, images.get(deal_id), item.payload["changes"]))
             out.append(settled)
         deals = {item.id: current.get(int(item.payload["deal_id"])) for item in checked}
+        out = await later_conflicts(self._store, checked, out, written_later)  # x52r5 F1
         return await doubted_conflicts(self._store, checked, out, deals,  # x51r13 F2
                                        self.item_writes)
 

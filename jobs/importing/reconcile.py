@@ -8,6 +8,7 @@ Why ~565 lines: the creates in doubt a reconcile settles and the creates a take-
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -28,6 +29,7 @@ from ..deals import (
 )
 from ..import_resolve import CREATED_AT, CREATOR, Ref, refs_of
 from ..import_rows import matched_by
+from ..later_jobs import later_conflicts, written_later
 from ..provable_writes import doubted_conflicts, not_ours, provable
 from . import creating, linked_since
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
@@ -512,6 +514,9 @@ class _Reconcile(_Creates):
                         **result, "action": "updated", "reconciled": True,
                         "new": self._new(payload), **applied(deal)}))
         judged = [item for item, *_ in decided]
+        out.update((o.item_id, o) for o in await later_conflicts(  # x52r5 F1's class
+            self.store, [replace(i, payload=dict(payloads[i.id])) for i in judged],
+            [out[i.id] for i in judged], written_later))
         deals = {item.id: current.get(int(payloads[item.id]["deal_id"])) for item in judged}
         settled = await doubted_conflicts(self.store, judged, [out[i.id] for i in judged],
                                           deals, {"updateDeal"})  # x51r13 F2

@@ -71,6 +71,7 @@ from .dead_links import (
     unplanned_line,
 )
 from .gone_now import GONE_AT_CHECK, leave_gone
+from .later_since import later_conflicts
 from .moved import (
     MOVED_PERSON,
     after_plan,
@@ -813,7 +814,10 @@ class UndoJob:
         failed; another value, or only some of the fields as restored → conflict, nothing
         sent; not applied → sent again, but only while no group it puts back changed since
         the undo was planned (``since_plan``; one the re-check narrowed, ``KEPT_SINCE``, is
-        judged as what it sent). Deletes: gone → DONE ``deleted``;
+        judged as what it sent), nor while a job of the job directory created after this
+        undo wrote the deal since in a group it puts back (``later_since``: a conflict,
+        left alone — x52r5 F1, the same update file run again after the kill was put
+        back). Deletes: gone → DONE ``deleted``;
         ``update_time`` unchanged → sent again; changed → conflict. ``--force`` sends what
         is not applied whatever changed.
         Person / organization deletes and conflicts sent again by ``pdbulk retry`` (which
@@ -873,6 +877,8 @@ class UndoJob:
                 if (moves := found.get(item.id)) is not None and deal is not None:
                     out = [o for o in out if o.item_id != item.id]
                     out.append(_applied_then_merged(item, deal, moves, self._labels()))
+        if not force:  # a later job's write since is a conflict, never sent over (x52r5 F1)
+            out = await later_conflicts(self._store, deals, out)
         return await self._provably_restored(deals, out, current)
 
     async def _provably_restored(self, deals: Sequence[Item], out: list[Outcome],

@@ -1,0 +1,86 @@
+"""A killed undo's resume never puts back over a write a LATER job of the job directory
+made after the kill (x52r5 F1: import A, update B, `undo` killed -9, the same update file
+run again — B written again on deals the undo had put back — then `pdbulk resume` of the
+undo read U's value there and sent the undo's write again: the later job's values back
+to A on 1-4 deals a run, said nowhere). Such a restore is a conflict, left alone and
+named, as the undo's first run treats a later job's write; a restore in doubt no later job
+wrote is still sent. The undo's restores are put in flight with ``mark_sending`` (as a
+kill -9 leaves them), no real kill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bulk.sandbox import Sandbox
+from bulk.store import ItemState
+from bulk.token_key import bind_token
+from jobs.last_written import forget
+from tests.test_inflight_conflicts import by_key, cli, edit, in_flight, live, load_undo, load_update, sb
+from tests.update_support import cli_args, deal
+
+__all__ = ["sb"]
+
+
+def test_a_resumed_undo_leaves_a_later_job_s_write_alone(sb: Sandbox, tmp_path: Path) -> None:
+    """Update 100 -> 5199 / 5299 on A and B; its undo dies with both restores in flight,
+    A's applied (100). The same update file runs again: A back to 5199 (job 2), B found
+    as the file wants it. Resume of the undo: A is a conflict naming the later job, 5199
+    kept, nothing sent to it; B (never applied, no later write) restored to 100."""
+    jobs = tmp_path / "jobs"
+    a, b = live(sb)[:2]
+    for deal_id in (a, b):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100)
+    load_update(sb, tmp_path, jobs, {a: 5199, b: 5299})
+    assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 0
+    load_undo(sb, jobs, "upd", restores=2)
+    in_flight(jobs, "und")
+    edit(sb, a, when="2030-09-01T00:00:00Z", value=100)  # the undo's restore, applied
+    # the record as a settled restore leaves it (its base given back): the same file is
+    # a change again, written (x52r5: the later update wrote B there)
+    bind_token(sb.token)
+    try:
+        assert forget(sb.url, [a]) > 0
+    finally:
+        bind_token(None)
+    again = cli(sb, "update", str(tmp_path / "u.csv"), "-m", str(tmp_path / "u.toml"),
+                "--yes", *cli_args(sb, jobs))
+    assert again.exit_code == 0, again.output
+    assert (deal(sb, a)["value"], deal(sb, b)["value"]) == (5199, 5299), again.output
+    later = sorted(p.name for p in jobs.iterdir() if p.name not in ("upd", "und"))[-1]
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", "und", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert deal(sb, a)["value"] == 5199, resumed.output  # the later job's write kept
+    assert deal(sb, b)["value"] == 100, resumed.output
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # B only
+    items = by_key(jobs, "und")
+    state, error, _ = items[str(a)]
+    assert state is ItemState.FAILED and f"job {later}" in error, error
+    assert "not sent again" in error, error
+    assert items[str(b)][2].get("action") == "restored", items[str(b)]
+
+
+def test_a_later_write_of_other_field_groups_leaves_the_restore_to_send(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """The later job set A's probability only, after the undo's restore of A's amount was
+    cut off unapplied: no later write to the amount, so the resume sends the restore
+    (100) and keeps the later probability — as the undo's first run judges by group."""
+    jobs = tmp_path / "jobs"
+    (a,) = live(sb)[:1]
+    edit(sb, a, when="2030-01-01T00:00:00Z", value=100, probability=10)
+    load_update(sb, tmp_path, jobs, {a: 5199})
+    assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 0
+    load_undo(sb, jobs, "upd", restores=1)
+    in_flight(jobs, "und")
+    mapping = tmp_path / "p.toml"
+    mapping.write_text('[update]\nid_column = "deal_id"\n[deal]\nprobability = "p"\n')
+    manifest = tmp_path / "p.csv"
+    manifest.write_text(f"deal_id,p\n{a},66\n")
+    again = cli(sb, "update", str(manifest), "-m", str(mapping), "--yes", *cli_args(sb, jobs))
+    assert again.exit_code == 0, again.output
+    assert deal(sb, a)["probability"] == 66, again.output
+
+    resumed = cli(sb, "resume", "und", "--job-dir", str(jobs))
+    assert resumed.exit_code == 0, resumed.output
+    assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (100, 66)
