@@ -84,3 +84,48 @@ def test_a_later_write_of_other_field_groups_leaves_the_restore_to_send(
     resumed = cli(sb, "resume", "und", "--job-dir", str(jobs))
     assert resumed.exit_code == 0, resumed.output
     assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (100, 66)
+
+
+def test_a_restore_whose_deal_changed_after_it_could_land_is_not_sent_again(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """The undo's restores of A and B marked leaving (``bulk.leaving``) at ``began`` + 0.6,
+    cut off by the kill (the longest answer 0.4 s); both deals read as not put back (as the
+    update left them), A last changed 300 s after the mark — after the restore could have
+    landed: someone changed it since, maybe back over the undo's write — B untouched since
+    the plan. Resume: A a conflict, nothing sent, its value kept; B restored (before: both
+    sent, A's change since reverted)."""
+    import time
+
+    from bulk.leaving import META_SINCE, Marks
+    from bulk.store import JobStore
+    from tests.test_resume_landing_window import iso
+
+    jobs = tmp_path / "jobs"
+    a, b = live(sb)[:2]
+    for deal_id in (a, b):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100)
+    load_update(sb, tmp_path, jobs, {a: 5199, b: 5299})
+    assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 0
+    load_undo(sb, jobs, "upd", restores=2)
+    began = time.time()  # after the update's writes and the undo's plan, as in a run
+    with JobStore.open(jobs / "und") as store:
+        store.meta_put(META_SINCE, began)
+        items = {int(i.payload["deal_id"]): i for i in store.items(ItemState.PENDING)}
+        store.mark_sending([i.id for i in items.values()], began + 0.5)
+        store.set_status("running")
+        marks = Marks(store.directory, lambda: began + 0.6)
+        for item in items.values():
+            marks.mark(item.id)
+        marks.answered(0.4)
+        marks.close()
+    # changed after the window (120 s allowed for the clocks: no answered row), as planned
+    edit(sb, a, when=iso(began + 300), value=5199)
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", "und", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert (deal(sb, a)["value"], deal(sb, b)["value"]) == (5199, 100), resumed.output
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # B only
+    state, error, _ = by_key(jobs, "und")[str(a)]
+    assert state is ItemState.FAILED and "after this job's write could have landed" in error
+    assert "not sent again" in error, error

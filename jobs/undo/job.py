@@ -878,7 +878,7 @@ class UndoJob:
                     out = [o for o in out if o.item_id != item.id]
                     out.append(_applied_then_merged(item, deal, moves, self._labels()))
         if not force:  # a later job's write since is a conflict, never sent over (x52r5 F1)
-            out = await later_conflicts(self._store, deals, out)
+            out = await later_conflicts(self._store, deals, out, current)
         return await self._provably_restored(deals, out, current)
 
     async def _provably_restored(self, deals: Sequence[Item], out: list[Outcome],

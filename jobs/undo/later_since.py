@@ -9,18 +9,25 @@ as "not applied", and the resume sent the undo's write over that later job's —
 values back to the before-image, said nowhere (x52r5 F1: 1-4 deals a run, 4 of 4 runs).
 The undo's first run reads the later jobs of the folder and leaves such a deal alone, a
 conflict (``jobs.later_jobs.later``); the resume does the same
-(``jobs.later_jobs.later_conflicts``): left alone and named, nothing sent. ``--force``
-sends it as before. Reads the job directory's stores (no call); never writes.
+(``jobs.later_jobs.later_conflicts``): left alone and named, nothing sent. So is a
+restore whose write left (its leaving mark) and whose deal, read as not put back, last
+changed after that write could have landed (``jobs.provable_writes.landing``, the window
+a resume judges writes found applied by: x52r3 F1): someone changed it since, maybe back
+over the undo's write. ``--force`` sends them as before. Reads the job directory's
+stores and the undo's leaving marks (no call); never writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from bulk.store import Item, JobStore, Outcome
+from bulk.clock import in_thread
+from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..later_jobs import later_conflicts as _conflicts
 from ..later_jobs import later_words
+from ..provable_writes import landing
 
 
 def restored_later(deal_id: int, by: str, what: str) -> str:
@@ -31,13 +38,36 @@ def restored_later(deal_id: int, by: str, what: str) -> str:
             "source job again)")
 
 
+def changed_after_landing(deal_id: int, why: str) -> str:
+    """The conflict of a restore in doubt whose deal reads as not put back but changed
+    after the restore could have landed (``jobs.provable_writes.after_landing``'s ``why``)."""
+    return (f"conflict: deal {deal_id} reads as not put back, but {why}: this undo's write "
+            "may have applied and been written over since; left alone, not sent again (a "
+            "new undo of the job, once this one is done, judges it as it is then)")
+
+
 async def later_conflicts(store: JobStore | None, items: Sequence[Item],
-                          out: list[Outcome]) -> list[Outcome]:
+                          out: list[Outcome],
+                          current: Mapping[int, Mapping[str, Any] | None]) -> list[Outcome]:
     """``out`` with each restore of ``items`` it sends again (PENDING) turned into a
-    conflict (``restored_later``) where a job of the job directory created after this
-    undo wrote its deal since, in a group the restore puts back. Raises nothing."""
-    return await _conflicts(store, [i for i in items if i.op == "restore"], out,
-                            restored_later)
+    conflict where a job of the job directory created after this undo wrote its deal
+    since, in a group the restore puts back (``restored_later``), or — its write marked
+    leaving (``bulk.leaving``) — where the deal (``current``: deal id → as the reconcile
+    read it) last changed after that write could have landed
+    (``jobs.provable_writes.landing``; ``changed_after_landing``): not applied by this
+    undo as it reads now, and changed since — maybe the undo's write, written over (f52e's
+    window, read for what is not applied). Raises StoreError (the job's store)."""
+    restores = [i for i in items if i.op == "restore"]
+    out = await _conflicts(store, restores, out, restored_later)
+    again = {o.item_id for o in out if o.state is ItemState.PENDING}
+    rest = [i for i in restores if i.id in again]
+    if store is None or not rest:
+        return out
+    window = await in_thread(lambda: landing(store, rest))
+    late = {i.id: changed_after_landing(int(i.payload["deal_id"]), why) for i in rest
+            if (why := window.why(i, current.get(int(i.payload["deal_id"])))) is not None}
+    return [Outcome(o.item_id, ItemState.FAILED, error=late[o.item_id])
+            if o.item_id in late else o for o in out]
 
 
-__all__ = ["later_conflicts", "restored_later"]
+__all__ = ["changed_after_landing", "later_conflicts", "restored_later"]
