@@ -190,6 +190,9 @@ class RowCounts:
     edited_rows: int = 0
     edited_both: int = 0
     edited_held: int = 0
+    # of ``edited_kept``, those kept only because their base is not known (deeper than
+    # the record keeps: ``last_written.ThreeWay.unknown``; x52r5 F2)
+    edited_unknown: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The counts summary.json's ``load`` shows (the three-way's ``edited_*`` when not 0)."""

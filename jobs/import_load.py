@@ -900,10 +900,15 @@ def edited_note(counts: Mapping[str, Any]) -> str | None:
     kept, rows, both = (int(counts.get(k) or 0) for k in ("edited_kept", "edited_rows",
                                                           "edited_both"))
     parts = []
-    if kept:
-        parts.append(f"{counted(kept, 'field')} of {counted(rows, 'deal')} changed in Pipedrive "
-                     f"since this state folder's last import or update wrote {'it' if kept == 1 else 'them'}"
-                     ", not in the file: kept (not sent)")
+    unknown = int(counts.get("edited_unknown") or 0)  # x52r5 F2: nobody known to change them
+    if kept > unknown:
+        parts.append(f"{counted(kept - unknown, 'field')} of {counted(rows, 'deal')} changed in "
+                     f"Pipedrive since this state folder's last import or update wrote "
+                     f"{'it' if kept - unknown == 1 else 'them'}, not in the file: kept (not sent)")
+    if unknown:
+        parts.append(f"{counted(unknown, 'field')} whose base is not known (deeper than the "
+                     "record keeps: three jobs back, or recorded by an earlier pdbulk): "
+                     "Pipedrive's value kept (not sent)")
     if both:
         parts.append(f"{counted(both, 'field')} changed both in Pipedrive and in the file since "
                      "the last import or update: the file's value written (succeeded.csv's note names "

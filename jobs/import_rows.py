@@ -101,6 +101,7 @@ from .key_field_holders import refuse_keys_held_elsewhere
 from .key_field_record import check_not_renamed, used_key_fields
 from .keyset import Numbering
 from .last_written import (
+    BASE_NOT_KNOWN,
     CELLS,
     EDITED,
     GROUP_NAMES,
@@ -271,10 +272,13 @@ def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
         return ", ".join(f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
                          f"{shown(f, value, labels)} in the file" for f, now, value in fields)
     notes = []
-    if decided.kept:
+    if (known := decided.kept_part(unknown=False)).kept:
         notes.append(f"changed in Pipedrive since this state folder's last import or update wrote "
-                     f"{'it' if len(decided.kept) == 1 else 'them'}, not in the file: "
-                     f"Pipedrive's value kept, not sent ({kept_names(decided, name, labels)})")
+                     f"{'it' if len(known.kept) == 1 else 'them'}, not in the file: "
+                     f"Pipedrive's value kept, not sent ({kept_names(known, name, labels)})")
+    if (unknown := decided.kept_part(unknown=True)).kept:  # x52r5 F2
+        notes.append(f"base not known ({BASE_NOT_KNOWN}): Pipedrive's value kept, not sent "
+                     f"({kept_names(unknown, name, labels)})")
     if decided.both:
         whole = [GROUP_NAMES[g] for g in dict.fromkeys(group_of(f) for f, _, _ in
                                                        decided.both) if g in GROUP_NAMES]
@@ -1796,6 +1800,7 @@ class RowPlanner:
         if decided.kept:
             self.counts.edited_kept += len(decided.kept)
             self.counts.edited_rows += 1
+            self.counts.edited_unknown += len(decided.kept_part(unknown=True).kept)
         self.counts.edited_both += len(decided.both)
         self.counts.edited_held += len(decided.held)
         return edited_note(decided, self.note_labels or self.field_labels)

@@ -98,7 +98,7 @@ import struct
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -213,6 +213,11 @@ class ThreeWay:
     # the fields of the ``kept`` / ``held`` groups Pipedrive changed (record names): what
     # a note names (x46r6 F3: "kept lost_reason, status" when only the reason changed)
     moved: frozenset[str] = frozenset()
+    # the ``kept`` fields of the groups kept only because their base is ``UNKNOWN``
+    # (deeper than the record keeps, or a record of an older layout): nobody is known to
+    # have changed them, and a note says so (x52r5 F2: "changed in Pipedrive since" when
+    # nobody had)
+    unknown: frozenset[str] = frozenset()
 
     @property
     def unsent(self) -> frozenset[str]:
@@ -220,15 +225,28 @@ class ThreeWay:
         out: ``kept`` and ``held``."""
         return frozenset(name for name, _, _ in (*self.kept, *self.held))
 
+    def kept_part(self, *, unknown: bool) -> ThreeWay:
+        """This with ``kept`` narrowed to the fields whose base is not known (``unknown``)
+        or to the others: what each of a row's notes names."""
+        return replace(self, kept=tuple(k for k in self.kept
+                                        if (k[0] in self.unknown) == unknown))
+
     def counts(self) -> dict[str, int]:
         """{"kept" / "both" / "held": how many fields} (those not 0): the row's share of
         an import's ``edited_*`` (``edited_counts``), stored with the row as it settles."""
         return {name: n for name, n in (("kept", len(self.kept)), ("both", len(self.both)),
-                                        ("held", len(self.held))) if n}
+                                        ("held", len(self.held)),
+                                        ("unknown", len(self.unknown))) if n}
 
+
+BASE_NOT_KNOWN = "deeper than the record keeps: three jobs back, or recorded by an earlier pdbulk"
+"""Why a ``ThreeWay.unknown`` field's base is not known, so it is kept: a row's note says
+it ("base not known (…)"), not "changed in Pipedrive since" (x52r5 F2: nobody had)."""
 
 EDITED = "edited"  # an import row's payload / result key: its ``ThreeWay.counts()``
 EDITED_KEYS = ("edited_kept", "edited_rows", "edited_both", "edited_held")  # an import's counts
+# of ``edited_kept``, those kept only because their base is not known (``ThreeWay.unknown``)
+EDITED_UNKNOWN = "edited_unknown"
 
 
 def edited_counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -238,6 +256,8 @@ def edited_counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     for row in rows:
         kept = int(row.get("kept") or 0)
         out["edited_kept"] += kept
+        if unknown := int(row.get("unknown") or 0):  # only when some: summaries as before
+            out[EDITED_UNKNOWN] = out.get(EDITED_UNKNOWN, 0) + unknown
         out["edited_rows"] += kept > 0
         out["edited_both"] += int(row.get("both") or 0)
         out["edited_held"] += int(row.get("held") or 0)
@@ -279,6 +299,7 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
     both: list[tuple[str, Any, Any]] = []
     held: list[tuple[str, Any, Any]] = []
     moved: set[str] = set()
+    unknown: set[str] = set()
     for members in groups.values():
         # ``UNKNOWN``: the source's value reads as unchanged, Pipedrive's as changed (kept)
         ours = {name for name, _, value, was in members
@@ -287,6 +308,9 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
                   if was is not None and (was == UNKNOWN or digest(now) != was)}
         if not ours or "status" in theirs - ours:  # kept: Pipedrive alone changed the status
             moved |= theirs
+            if not ours and theirs and all(was == UNKNOWN for name, _, _, was in members
+                                           if name in theirs):
+                unknown |= {name for name, _, _, _ in members}  # nobody known to change it
             for name, now, value, _ in members:
                 (held if name in ours else kept).append((name, now, value))
             continue
@@ -303,7 +327,8 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
             else:
                 send[name] = value
         both.extend(cleared)  # said, not sent: the status change empties them
-    return ThreeWay(send, tuple(kept), tuple(both), tuple(held), frozenset(moved))
+    return ThreeWay(send, tuple(kept), tuple(both), tuple(held), frozenset(moved),
+                    frozenset(unknown))
 
 
 def cleared_by(body: Mapping[str, Any]) -> tuple[str, ...]:
@@ -1201,7 +1226,8 @@ def _give_back(fields: dict[int, _Entry], field: int, sign: str | None, at: floa
     return 1
 
 
-__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "LEFT_THEIRS", "NO_PRIOR", "OBSERVED",
+__all__ = ["BASE_NOT_KNOWN", "CELLS", "CUSTOM", "EDITED_UNKNOWN", "FILE", "GROUP_NAMES", "LINKS",
+           "MARKS", "LEFT_THEIRS", "NO_PRIOR", "OBSERVED",
            "UNKNOWN", "LastWritten", "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by",
            "conflicted", "digest", "dropped", "fields_of", "forget", "group_of", "observe",
            "rebase", "record_job", "three_way", "written"]

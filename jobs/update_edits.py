@@ -44,8 +44,10 @@ from bulk.wording import counted
 from .catalog import Catalog
 from .deals import label, shown, value_key
 from .last_written import (
+    BASE_NOT_KNOWN,
     CUSTOM,
     EDITED,
+    EDITED_UNKNOWN,
     GROUP_NAMES,
     LastWritten,
     ThreeWay,
@@ -85,9 +87,12 @@ def row_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
         return ", ".join(f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
                          f"{shown(f, value, labels)} in the file" for f, now, value in fields)
     notes = []
-    if decided.kept:
-        notes.append(f"kept Pipedrive's {kept_names(decided, name, labels)}: "
+    if (known := decided.kept_part(unknown=False)).kept:
+        notes.append(f"kept Pipedrive's {kept_names(known, name, labels)}: "
                      f"changed in Pipedrive {SINCE}, not in the file: not sent")
+    if (unknown := decided.kept_part(unknown=True)).kept:  # x52r5 F2
+        notes.append(f"kept Pipedrive's {kept_names(unknown, name, labels)}, not sent: "
+                     f"base not known ({BASE_NOT_KNOWN})")
     if decided.both:
         whole = [GROUP_NAMES[g] for g in dict.fromkeys(group_of(f) for f, _, _ in
                                                        decided.both) if g in GROUP_NAMES]
@@ -149,7 +154,7 @@ class UpdateRecord:
         self._seen_since = None if at is None else at - AGE
         self._bases: dict[int, dict[str, str]] = {}  # read ahead (``read``), each used once
         self._agreed: list[tuple[int, dict[str, str]]] = []  # (deal, agreement) found
-        self._counts = {"kept": 0, "kept_deals": 0, "both": 0, "held": 0}
+        self._counts = {"kept": 0, "kept_deals": 0, "both": 0, "held": 0, "unknown": 0}
         self._labels: dict[str, str] | None = None  # custom fields, code -> name
         # Pipedrive's values a load before saw where the file differed, read ahead as the
         # bases; and this load's, kept by ``finish`` (``jobs.plan_seen``: x47r8 F2)
@@ -260,10 +265,14 @@ class UpdateRecord:
         none)."""
         c = self._counts
         parts = []
-        if c["kept"]:
-            parts.append(f"{counted(c['kept'], 'field')} of {counted(c['kept_deals'], 'deal')} "
+        if known := c["kept"] - c["unknown"]:
+            parts.append(f"{counted(known, 'field')} of {counted(c['kept_deals'], 'deal')} "
                          f"changed in Pipedrive {SINCE}, not in the file: kept (not sent; "
                          "succeeded.csv's note names them)")
+        if c["unknown"]:  # x52r5 F2: nobody is known to have changed them
+            parts.append(f"{counted(c['unknown'], 'field')} whose base is not known "
+                         f"({BASE_NOT_KNOWN}): kept (not sent; succeeded.csv's note names "
+                         "them)")
         if c["both"]:
             parts.append(f"{counted(c['both'], 'field')} changed both in Pipedrive and in the "
                          f"file {SINCE}: the file's value written (succeeded.csv's note names "
@@ -374,7 +383,11 @@ def edited_words(counts: Mapping[str, int]) -> str:
     over a change made there" ("" when none)."""
     parts = []
     if kept := counts.get("edited_kept", 0):
-        parts.append(f"{counted(kept, 'field')} kept from Pipedrive")
+        unknown = counts.get(EDITED_UNKNOWN, 0)
+        whose = ("its base" if kept == 1 else "all of them with their base" if unknown == kept
+                 else f"{unknown:,} of them with their base")
+        parts.append(f"{counted(kept, 'field')} kept from Pipedrive" + (
+            f" ({whose} not known: deeper than the record keeps)" if unknown else ""))
     if both := counts.get("edited_both", 0):
         parts.append(f"{counted(both, 'field')} written over a change made there too")
     if held := counts.get("edited_held", 0):
