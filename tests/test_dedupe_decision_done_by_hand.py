@@ -103,3 +103,40 @@ def test_apply_of_the_folder_takes_a_decision_done_by_hand_as_the_night_does(
         assert any(f"deal {m_linz} is gone and the survivor {s_linz} changed" in s for s in hand)
         assert not any("as a merge into it" in s for s in hand), hand
         assert sb.token not in said
+
+
+def test_a_decision_merged_by_hand_the_other_way_is_taken_and_said_so(tmp_path: Path) -> None:
+    """x52r9 N1: a colleague merged the pair the other way (the plan's survivor into the other
+    deal): the night said "deal N is gone … plan again", exit 3. The account shows the pair
+    one deal now, the other deal carrying both: taken as done by hand (the reviewer's merge
+    is made; which deal survived is the colleague's), said so, exit 0, by the night and by
+    an apply of the folder alike."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=47)) as sb:
+        ids = _seed(sb)
+        args = cli_args(sb, tmp_path / "j")
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        night = ["dedupe", "run", "--since-last", "--json", *args]
+        first = runner.invoke(app, night, env=env)
+        assert first.exit_code == 0, first.output
+        plan = Path(orjson.loads(first.stdout)["plan_dir"])
+        crm = frozenset(ids["crm"])
+        _decide(plan, {crm: "merge"})
+        s_crm, [m_crm] = _survivors(plan)[crm]
+        merge(sb.state, "deal", s_crm, {"merge_with_id": m_crm})  # by hand, the other way
+        res = runner.invoke(app, night, env=env)
+        assert res.exit_code == 0, res.output
+        got = orjson.loads(res.stdout)
+        assert (got["decisions_done_by_hand"], got["refused_decisions"]) == (1, 0), got
+        hand = [s for s in res.stderr.splitlines() if "decision = merge done by hand" in s]
+        assert len(hand) == 1, res.stderr
+        assert f"the survivor {s_crm} is gone and deal {m_crm} changed" in hand[0], hand
+        assert "the other way" in hand[0], hand
+        assert "plan again" not in res.stderr, res.stderr
+        applied = runner.invoke(app, ["dedupe", "apply", str(plan), "--yes", *args], env=env)
+        said = applied.stdout + applied.stderr
+        assert applied.exit_code == 0, said
+        assert "not followed" not in said, said
+        assert any(f"the survivor {s_crm} is gone and deal {m_crm} changed" in s
+                   for s in said.splitlines()), said
+        assert sb.token not in said + res.output

@@ -100,7 +100,8 @@ def test_a_merge_decision_on_changed_deals_is_named_and_its_folder_kept(
     """A merge decision whose deals changed since its plan is not carried: each night names
     it with the newest plan's group to decide it again in (x42r6 F4: not its own folder's
     apply, which refuses it), retention keeps its folder past the newest plans and says so;
-    once `dedupe apply` of that folder has taken it, retention removes it."""
+    an apply of that folder refuses it and leaves it untaken (x52r9 F3), so the folder stays
+    until a night settles it (a deal of it gone), then retention removes it."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
         ids = _seed(sb)
         cfg = engine_config(sb, tmp_path / "j")
@@ -122,7 +123,12 @@ def test_a_merge_decision_on_changed_deals_is_named_and_its_folder_kept(
         applied = anyio.run(lambda: jobs.apply_dedupe(cfg, sb.token, first.plan_dir,
                                                       confirm=None))
         assert applied.refused_decisions == 1  # changed since its plan: refused, named
-        assert prune_plans(state / "plans", cfg.job_root, keep=1) == [first.plan_dir]
+        # refused, not taken (x52r9 F3): the folder stays for it until something settles it
+        assert prune_plans(state / "plans", cfg.job_root, keep=1) == []
+        sb.state.save("deal", {**sb_deal(sb, a), "is_deleted": True})  # never takeable now
+        third = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        assert any("can never be taken" in line for line in third.lines), third.lines
+        assert first.plan_dir in prune_plans(state / "plans", cfg.job_root, keep=1)
 
 
 def _folder(plans: Path, name: str, decision: str, carried_from: Path | None = None,

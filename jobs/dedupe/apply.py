@@ -106,7 +106,7 @@ from .index import (
 )
 from .merge_cap import MergeCap
 from .model import DealRecord, Group
-from .never_takeable import by_hand_reason, done_by_hand, gone_reason, never_takeable
+from .never_takeable import by_hand_reason, gone_reason, hand_survivor, never_takeable
 from .planfiles import (
     SUMMARY,
     PlannedGroup,
@@ -143,6 +143,9 @@ REFUSED = "dedupe.refused_decisions"  # job meta: reviewers' decision = merge no
 BY_HAND = "dedupe.done_by_hand"  # job meta: reviewers' decision = merge done by hand: taken
 EDITS = "dedupe.refused_edits"  # job meta: groups.csv hand edits refused (no decision = merge)
 DECISIONS_DUE = "dedupe.decisions_due"  # job meta: the plan's decisions, taken on go-ahead
+# job meta: groups.csv rows whose decision = merge the apply refused or put off (not a deal
+# gone, not a pair kept separate): not taken on go-ahead, named every night (x52r9 F3)
+LEFT = "dedupe.decisions_left"
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,18 +495,18 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         if (by := _merged_elsewhere(g, live, makers)) and not is_gone(live.get(g.survivor_id)):
             _by_others(prep, g, by)
             continue
-        if g.decision == "merge" and done_by_hand(  # taken, as the night takes it (x52r4 F3)
-                g.member_ids, lambda i: is_gone(live.get(i)),
-                lambda i: _changed_since(planned.get(i), live[i])):
-            _by_hand(prep, g)
+        if g.decision == "merge" and (hand := hand_survivor(  # taken, as the night takes
+                g.member_ids, lambda i: is_gone(live.get(i)),  # it (x52r4 F3)
+                lambda i: _changed_since(planned.get(i), live[i]))) is not None:
+            _by_hand(prep, g, hand)
             continue
         # a deal gone, a pair kept separate since: never takeable, judged as the night
         # judges an earlier night's decision (one rule: ``never_takeable``)
-        if (why := never_takeable(g.member_ids, lambda i: is_gone(live.get(i)),
-                                  kept)) is not None or (
-                why := _changed(g, planned, live)) is not None:
+        never = never_takeable(g.member_ids, lambda i: is_gone(live.get(i)), kept)
+        if (why := never or _changed(g, planned, live)) is not None:
             held = why.startswith("held now:")  # said as held_now said it (a re-check's)
-            _skip(prep, g, f"{why}; nothing sent" if held else why, edited=edit)
+            _skip(prep, g, f"{why}; nothing sent" if held else why, edited=edit,
+                  settles=never is not None)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
         if (why := _guarded(g, fresh, guards, identifiers, say)) is not None or (
@@ -520,6 +523,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             continue
         if not cap.takes(g):  # whole groups in plan order, as ``planned_merges`` takes them
             _skip(prep, g, f"over --max-merges {options.max_merges}", refused=False)
+            if g.decision == "merge":  # put off, not taken: the next night carries it
+                prep.meta.setdefault(LEFT, []).append(g.row)
             continue
         changes = policy_changes(g, fresh, policy)
         # the plan's names (summary.json, and the organizations its snapshots hold): a
@@ -721,11 +726,12 @@ def _changed_since(before: DealRecord | None, deal: Deal) -> bool:
         before.update_time != to_record(deal, stage_order={}, org_names={}).update_time
 
 
-def _by_hand(prep: Prepared, g: PlannedGroup) -> None:
+def _by_hand(prep: Prepared, g: PlannedGroup, into: int) -> None:
     """A reviewer's ``decision = merge`` a colleague carried out by hand
     (``never_takeable.done_by_hand``): taken, nothing sent, not refused (no exit 3), said
-    in a note and counted in ``prep.meta[BY_HAND]``, as the night says and counts it."""
-    why = by_hand_reason(g.member_ids)
+    in a note and counted in ``prep.meta[BY_HAND]``, as the night says and counts it;
+    ``into``: the deal left (the survivor, or another deal: merged the other way)."""
+    why = by_hand_reason(g.member_ids, into)
     prep.meta.setdefault(BY_HAND, []).append({"group_id": g.id, "row": g.row})
     prep.notes.append(f"group {g.id} (row {g.row} of groups.csv): decision = merge done by "
                       f"hand: {why}")
@@ -816,16 +822,20 @@ def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
 
 
 def _skip(prep: Prepared, g: PlannedGroup, why: str, *, refused: bool = True,
-          edited: str | None = None) -> None:
+          edited: str | None = None, settles: bool = False) -> None:
     """The group's merges skipped, ``why`` in the report. A reviewer's ``decision = merge``
     refused (``refused``; not a group put off by --max-merges) is also named in
     ``prep.meta[REFUSED]``, which the CLI says on stderr and counts (x21r2 F4: only
     ``skipped`` rows in succeeded.csv said so); a hand edit refused (``edited``: what the
     edit is, ``_edit_refused``) without that decision in ``prep.meta[EDITS]``, likewise,
-    with ``why`` (x42r5 F7): one line per group."""
+    with ``why`` (x42r5 F7): one line per group. A refused decision stays untaken (its
+    row in ``prep.meta[LEFT]``: every night names it, x52r9 F3) unless it ``settles``: one
+    that can never be taken (``never_takeable``: a deal gone, a pair kept separate)."""
     if refused and g.decision == "merge":
         prep.meta.setdefault(REFUSED, []).append({"group_id": g.id, "row": g.row,
                                                   "reason": why})
+        if not settles:
+            prep.meta.setdefault(LEFT, []).append(g.row)
     elif edited is not None:
         prep.meta.setdefault(EDITS, []).append({
             "group_id": g.id, "row": g.row,
@@ -873,14 +883,24 @@ def record_separate(store: JobStore) -> int:
     run settling: ``merge_job.DedupeJob.settle``), never at its load. How many pairs were new.
     The plan's decisions (and those it carried from earlier plans) are then taken
     (``earlier_decisions.mark_plan_taken``): no later run reads them again, and retention
-    may remove their folders."""
+    may remove their folders; but not a decision = merge this apply refused or put off
+    (``LEFT``: a deal changed, a guard, --max-merges): left untaken, every night names it
+    until a deal of it is gone, its pair kept separate or the merge done (x52r9 F3)."""
     if store.meta_get(DECISIONS_DUE) and (plan := store.meta_get("plan_dir")) is not None:
         from .earlier_decisions import mark_plan_taken
 
         state_dir = store.meta_get(STATE_DIR)
+        left = {int(r) for r in store.meta_get(LEFT) or [] if isinstance(r, int)}
+
+        def held(folder: Path, groups: list[PlannedGroup], plans: Path) -> dict[int, str]:
+            # held against another folder, or refused / put off here: not taken (x52r9 F3:
+            # a refused decision was taken, and no later night named it)
+            return {**held_elsewhere(folder, groups, plans),
+                    **dict.fromkeys(left, "not carried out by this apply")}
+
         mark_plan_taken(Path(str(plan)),
                         Path(str(state_dir)) / "plans" if state_dir is not None else None,
-                        held=held_elsewhere)  # held against another folder: not taken
+                        held=held)
         store.meta_put(DECISIONS_DUE, None)
     groups = store.meta_get(SEPARATE_DUE)
     state = store.meta_get(STATE_DIR)

@@ -72,8 +72,7 @@ from bulk.manifest import header as manifest_header
 from bulk.state import write_private
 
 from .model import DealRecord, Group
-from .never_takeable import by_hand_reason, never_takeable
-from .never_takeable import done_by_hand as done_by_hand_rule
+from .never_takeable import by_hand_reason, hand_survivor, never_takeable
 from .planfiles import (
     GROUPS,
     PlannedGroup,
@@ -282,6 +281,7 @@ class Earlier:
     left: list[Left] = field(default_factory=list)  # merges not carried
     # merges a person carried out by hand as decided (``done_by_hand``): taken, not left
     by_hand: list[Decided] = field(default_factory=list)
+    by_hand_into: dict[Decided, int] = field(default_factory=dict)  # the deal left of each
 
     @property
     def keep_separate(self) -> list[Decided]:
@@ -405,15 +405,14 @@ def named_json(earlier: Earlier) -> list[list[int]]:
 
 
 def done_by_hand(group: PlannedGroup, then: Mapping[int, DealRecord],
-                 now: Mapping[int, DealRecord]) -> bool:
-    """Whether a ``merge`` decision was carried out by hand as decided (``then``: its plan's
-    records, ``now``: tonight's), by the rule ``dedupe apply`` judges it by
-    (``never_takeable.done_by_hand``; x51r14 F4: the pair a colleague merged as decided was
+                 now: Mapping[int, DealRecord]) -> int | None:
+    """The deal a ``merge`` decision was carried out into by hand (the survivor, or another
+    deal of it: merged the other way, x52r9 N1), else None (``then``: its plan's records,
+    ``now``: tonight's), by the rule ``dedupe apply`` judges it by
+    (``never_takeable.hand_survivor``; x51r14 F4: the pair a colleague merged as decided was
     named "can never be taken" and the night exited 3)."""
-    s = group.survivor_id
-    return s in then and done_by_hand_rule(
-        group.member_ids, lambda i: i not in now,
-        lambda i: now[i].update_time != then[i].update_time)
+    return hand_survivor(group.member_ids, lambda i: i not in now,
+                         lambda i: i in then and now[i].update_time != then[i].update_time)
 
 
 def blocked(members: Iterable[int], then: Mapping[int, DealRecord],
@@ -464,8 +463,9 @@ def carry(earlier: Earlier, groups: list[Group], records: Mapping[int, DealRecor
         if isinstance(then, str):
             earlier.left.append(Left(d, then, holds, stale=True))
             continue
-        if done_by_hand(d.group, then, records):  # taken: said so, no exit 3 for it
-            earlier.by_hand.append(d)
+        if (live := done_by_hand(d.group, then, records)) is not None:  # taken: said so,
+            earlier.by_hand.append(d)                                  # no exit 3 for it
+            earlier.by_hand_into[d] = live
             continue
         stale, never = blocked(d.group.member_ids, then, records, kept) or (None, False)
         if never:  # said once as such (the run settles it: ``settle_never``)
@@ -541,7 +541,7 @@ def lines(earlier: Earlier, *, recorded: int | None = None, gone: int = 0) -> li
                    "deals unchanged since that plan)")
     for d in earlier.by_hand:  # x51r14 F4: taken, not "can never be taken"
         out.append(f"{d.named()}: decision = merge done by hand: "
-                   f"{by_hand_reason(d.group.member_ids)}")
+                   f"{by_hand_reason(d.group.member_ids, earlier.by_hand_into.get(d))}")
     waiting = [x.decided.group.id for x in earlier.left] + [
         c.tonight or c.newer.group.id for c in earlier.conflicts]
     if waiting:  # x42r6 F4: never counted "undecided"

@@ -55,27 +55,50 @@ def never_takeable(members: Sequence[int], gone: Callable[[int], bool],
     return None
 
 
+def hand_survivor(members: Sequence[int], gone: Callable[[int], bool],
+                  changed: Callable[[int], bool]) -> int | None:
+    """The deal a ``merge`` of ``members`` (survivor first) was carried out into by hand, else
+    None: one deal of them live and ``changed`` since the plan, every other deal ``gone``.
+    Usually the survivor (as decided); another deal when a colleague merged the other way
+    (x52r9 N1: the survivor merged into the other deal, told "deal N is gone … plan again",
+    exit 3). Either way the deals are one deal now, which no job can undo (a merge is final,
+    FACTS.md, Merge): the reviewer's merge is made, taken; which deal survived is the
+    colleague's (docs/dedupe-matching.md). Pipedrive answers a merged-away deal as a deleted
+    one and does not say into which deal it went (FACTS.md, Merge), but a merge writes its
+    survivor (the merged deal's empty fields, its activities, its update time) and a deletion
+    of the other deal alone does not: an untouched deal beside a gone one can never be taken
+    (``never_takeable``)."""
+    ids = list(dict.fromkeys(members))
+    live = [i for i in ids if not gone(i)]
+    if len(ids) > 1 and len(live) == 1 and changed(live[0]):
+        return live[0]
+    return None
+
+
 def done_by_hand(members: Sequence[int], gone: Callable[[int], bool],
                  changed: Callable[[int], bool]) -> bool:
-    """Whether a ``merge`` of ``members`` (survivor first) was carried out by hand as decided:
-    the survivor live and ``changed`` since the plan, every other deal ``gone``. Pipedrive
-    answers a merged-away deal as a deleted one and does not say into which deal it went
-    (FACTS.md, Merge), but a merge writes its survivor (the merged deal's empty fields, its
-    activities, its update time) and a deletion of the other deal alone does not: an
-    untouched survivor beside a gone deal can never be taken (``never_takeable``). The night
+    """Whether a ``merge`` of ``members`` (survivor first) was carried out by hand
+    (``hand_survivor``: into the survivor, or the other way). The night
     (``earlier_decisions.carry``) and ``dedupe apply`` (``apply.prepare_apply``) judge it
     here, before ``never_takeable`` (x52r4 F3: the night said "done by hand", exit 0, and an
     apply of the same folder "deal 102 is gone", exit 3)."""
-    ids = list(dict.fromkeys(members))
-    return len(ids) > 1 and not gone(ids[0]) and changed(ids[0]) \
-        and all(gone(i) for i in ids[1:])
+    return hand_survivor(members, gone, changed) is not None
 
 
-def by_hand_reason(members: Sequence[int]) -> str:
-    """What the account shows of a decision ``done_by_hand``, without claiming a merge it
-    cannot see (x52r4 N1: a colleague who edited the survivor and deleted the other deal was
-    told "as a merge into it changes it")."""
+def by_hand_reason(members: Sequence[int], live: int | None = None) -> str:
+    """What the account shows of a decision ``done_by_hand`` (``live``: the deal left, the
+    survivor when None), without claiming a merge it cannot see (x52r4 N1: a colleague who
+    edited the survivor and deleted the other deal was told "as a merge into it changes
+    it")."""
     ids = list(dict.fromkeys(members))
+    if live is not None and live != ids[0]:  # x52r9 N1: merged the other way
+        gone = [i for i in ids if i != live]
+        rest = ", ".join(str(i) for i in gone[1:])
+        others = f" and deal{'s' if len(gone) > 2 else ''} {rest}" if rest else ""
+        return (f"the survivor {ids[0]}{others} {'are' if others else 'is'} gone and deal "
+                f"{live} changed since that plan (merged by hand the other way: deal {live} "
+                "carries both; or edited and the survivor deleted: the account shows the "
+                "same): taken as done by hand, nothing left to do")
     away = ", ".join(str(i) for i in ids[1:])
     other = f"deal {away} is" if len(ids) == 2 else f"deals {away} are"
     return (f"the other {other} gone and the survivor {ids[0]} changed since that plan "
@@ -83,5 +106,5 @@ def by_hand_reason(members: Sequence[int]) -> str:
             "the same): taken as done by hand, nothing left to do")
 
 
-__all__ = ["by_hand_reason", "done_by_hand", "gone_reason", "kept_pair", "kept_reason",
-           "never_takeable"]
+__all__ = ["by_hand_reason", "done_by_hand", "gone_reason", "hand_survivor", "kept_pair",
+           "kept_reason", "never_takeable"]
