@@ -1,6 +1,6 @@
 """Title and organization-name normalization for matching. Pure functions, no I/O.
 
-Why ~650 lines: every reading of a title's words (numbers, months, legal forms and
+Why ~690 lines: every reading of a title's words (numbers, months, legal forms and
 abbreviations, conjunctions, the org's own name) is made here once, so the blocking keys and
 every scoring rule see one normalized title; most of the length is the word tables.
 
@@ -532,23 +532,59 @@ _CONJUNCTIONS = frozenset({"et", "och", "og", "en", "ve", "e", "y", "i", "és", 
 _TITLE_WORDS = re.compile(r"[^\W_]+")
 
 
+# words a label letter or code follows (``Block E``, ``Handbuch EN``): in capitals (``BLOCK E
+# SÜD``) nothing tells such a letter from a connector, so after one of these (or a
+# ``SEQUENCE_WORDS`` word) a one-letter connector, ``en`` or ``et`` stays itself (x42r6 F1)
+_LABEL_HEADS = SEQUENCE_WORDS | frozenset({
+    "block", "haus", "house", "tarif", "tariff", "wohnung", "gebäude", "gebaude", "gebaeude",
+    "building", "versand", "handbuch", "manual", "vitamin", "generation", "typ", "type",
+    "modell", "model", "variante", "variant", "option", "plan", "gruppe", "group", "team",
+    "klasse", "class", "kategorie", "category", "zone", "sektor", "sector", "halle", "hall",
+    "tor", "gate", "bauteil", "flügel", "flugel", "wing", "trakt", "turm", "tower", "linie",
+    "line", "serie", "series", "format", "größe", "grosse", "size", "version", "edition",
+    "paket", "package", "produkt", "product", "artikel", "sprache", "language", "lager",
+    "standort", "site", "feld", "field", "raum", "room", "etage", "floor", "bereich", "area"})
+# the connectors a label letter or a language code may also be
+_CODE_LIKE = frozenset({"e", "y", "i", "en", "et"})
+
+
+def _joining(a: str, b: str, c: str) -> bool:
+    """Written word ``b`` between ``a`` and ``c`` is a connector (``_CONJUNCTIONS``) joining
+    them, by case: in lower case between two capitalized words (``Pérez y Hijos``), or in
+    capitals between two words in capitals (``DRIFT OG VEDLIKEHOLD``, ``COMPRA Y VENTA``;
+    x52r9 F4: a connector reads the same in any case) — there, a one-letter connector,
+    ``en`` or ``et`` after a word a label follows (``_LABEL_HEADS``: ``BLOCK E SÜD``,
+    ``HANDBUCH EN VERSION``) or next to a word of under three letters stays a letter or code.
+    A connector in capitals between capitalized words (``Handbuch EN Version``) is a code."""
+    low = b.casefold()
+    if low not in _CONJUNCTIONS:
+        return False
+    if b == low:
+        return a[:1].isupper() and c[:1].isupper()
+    if not (b.isupper() and a.isupper() and c.isupper()):
+        return False
+    return low not in _CODE_LIKE or (
+        a.casefold() not in _LABEL_HEADS and len(a) > 2 and len(c) > 2)
+
+
 def _conjunctions(title: str, raw: Sequence[str], parts: Sequence[int], toks: list[str]) -> None:
     """Read in place each of ``_CONJUNCTIONS`` as ``and`` (a noise word by default) where the
-    title writes it in lower case between two capitalized words of one part, the first no
-    sequence word (``Pérez y Hijos``). x42r6 F1: read between any two words, a label letter
+    title writes it in lower case between two capitalized words of one part, or in capitals
+    between two words in capitals (``_joining``), the first no sequence word (``Pérez y
+    Hijos``, ``DRIFT OG VEDLIKEHOLD``). x42r6 F1: read between any two words, a label letter
     or code was dropped (``Block E`` / ``Block Y``, ``Handbuch EN`` / ``ET``, ``Vitamin E
     Kapseln``: merged as one deal); a lower-case letter in a title of lower case words only
     says nothing of which it is, and is left."""
     written = [w.group() for w in _TITLE_WORDS.finditer(title)]
     aligned = len(written) == len(raw)  # (else the words by their text: Müller is muller)
-    joined = {(a.casefold(), b, c.casefold())
+    joined = {(a.casefold(), b.casefold(), c.casefold())
               for a, b, c in zip(written, written[1:], written[2:], strict=False)
-              if b in _CONJUNCTIONS and a[:1].isupper() and c[:1].isupper()}
+              if _joining(a, b, c)}
     for k in range(1, len(raw) - 1):
         if aligned:  # a conjunction, never another lower-case word (f52c: ``Pérez y Hijos -
             # Lizenz 50 Plätze`` read ``50`` as ``and``, one title with ``60``)
-            said = raw[k] in _CONJUNCTIONS and written[k] == raw[k] \
-                and written[k - 1][:1].isupper() and written[k + 1][:1].isupper()
+            said = written[k].casefold() == raw[k] \
+                and _joining(written[k - 1], written[k], written[k + 1])
         else:
             said = (raw[k - 1], raw[k], raw[k + 1]) in joined
         if said and parts[k - 1] == parts[k] == parts[k + 1] \
