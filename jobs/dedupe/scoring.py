@@ -205,6 +205,7 @@ from .title_diff import (
     _typo_of,
     clear_typo,
     inflected,
+    months_typed,
     word_diff,
     word_pair,
 )
@@ -485,6 +486,8 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
     # a copy with no org naming the other's org in its title: read as at that org (x40r3 F4)
     if (read := _read_at_org(a, b, config.noise_words)) is not None:
         a, b, named_org = read
+    if (typed := months_typed(a.title, b.title)) != (a.title, b.title):  # ``may`` / ``máy``
+        a, b = replace(a, title=typed[0]), replace(b, title=typed[1])
     # an equal identifier is compared whatever its titles (it reaches review at least, below)
     title = title_similarity(a.title, b.title, score_cutoff=0.0 if same_id else cutoff)
     if title == 0.0 and not same_id and (drop := _customer_words(a, b)) \

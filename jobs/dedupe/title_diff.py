@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .letters import title_word_typed
+from .letters import title_word_typed, without_letters
 from .lexicon import account_slip, both_known, misspelt, rare_slip
-from .normalize import ROMAN_NUMERALS, NormTitle, fold, one_typo
+from .normalize import CALENDAR_NAMES, ROMAN_NUMERALS, NormTitle, fold, one_typo
 
 
 def _typo_of(x: str, y: str) -> bool:
@@ -226,3 +226,29 @@ def _letter_or_numeral(x: frozenset[str], y: frozenset[str]) -> str:
     return " ".join(f"{t}≠{ROMAN_NUMERALS.get(t, t)}" if t in ROMAN_NUMERALS else
                     f"{next(k for k, v in ROMAN_NUMERALS.items() if v == t)}≠{t}"
                     for t in sorted(dx))
+
+
+def _month_as_word(p: NormTitle, q: NormTitle) -> NormTitle:
+    """``p`` with each month or weekday name it reads (``may``) that ``q`` writes as a word
+    with its letters and reads no month (``máy``) read as that word: a word typed without its
+    marks, not a date."""
+    if not p.text.isascii() or q.text.isascii():
+        return p  # (speed) only an ASCII copy of a lettered title
+    drop = {t: u for t in p.numbers if t in CALENDAR_NAMES and t not in q.numbers
+            for u in q.tokens if u not in q.numbers and without_letters(t, u)}
+    if not drop:
+        return p
+    toks = tuple(drop.get(t, t) for t in p.tokens)
+    return NormTitle(toks, " ".join(toks), " ".join(sorted(toks)),
+                     p.numbers - frozenset(drop), p.alts, p.parts)
+
+
+def months_typed(x: NormTitle, y: NormTitle) -> tuple[NormTitle, NormTitle]:
+    """Two titles with a month read on one side only where the other writes that word with
+    letters (``Bao duong may lanh`` / ``Bảo dưỡng máy lạnh``: the Vietnamese ``máy``,
+    machine, typed without its marks) read as that word: the month reading holds only when
+    both sides read a month (x52r9 F5: "number only on one: may", review). Unchanged when
+    neither reads a month."""
+    if not (x.numbers or y.numbers) or CALENDAR_NAMES.isdisjoint(x.numbers | y.numbers):
+        return x, y
+    return _month_as_word(x, y), _month_as_word(y, x)

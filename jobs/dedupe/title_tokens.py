@@ -1,3 +1,4 @@
+# ruff: noqa: RUF002, RUF003  # the letters are the point here
 """A title or an organization name as word tokens: ``words`` and ``parted_words``.
 
 NFKC + casefold (a title keeps ``ß``), German umlauts transliterated (or, as the other
@@ -48,6 +49,18 @@ _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 
 
 _STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
+
+
+# letters of Turkish that German does not write (casefolded: ``ı`` dotless i, ``ş``, ``ğ``)
+_TURKISH = frozenset("\u0131\u015f\u011f")
+
+
+def _turkish(s: str) -> bool:
+    """Casefolded title ``s`` writes Turkish (``ş``, ``ğ`` or ``ı``): its ``ö`` / ``ü`` are
+    Turkish letters, typed ``o`` / ``u`` without their marks, never German ``oe`` / ``ue``
+    (x52r9 F5: ``Bakım sözleşmesi`` read ``soezleşmesi`` against ``Bakim sozlesmesi``;
+    Turkish keyboards and ASCII copies drop the dots, TDK spelling has no ``oe``)."""
+    return not _TURKISH.isdisjoint(s)
 
 
 # digits grouped by thousands (``1,000`` / ``1.000`` / ``1 000`` / ``1'000``: one separator,
@@ -151,8 +164,8 @@ def _prepare(s: str, other: bool, sharp_s: bool = False, keep: bool = False) -> 
             s = s.casefold()
         if "\u0307" in s:  # the Turkish İ casefolds to i + a dot above: one letter, i, no
             s = s.replace("i\u0307", "i")  # word break (x51r14 F2: ``İnşaat`` -> ``i nşaat``)
-        if not keep:
-            s = s.translate(_STRIPPED if other else _UMLAUTS)
+        if not keep:  # a Turkish title's ö / ü are o / u typed bare, never oe / ue
+            s = s.translate(_STRIPPED if other or (sharp_s and _turkish(s)) else _UMLAUTS)
     else:
         s = s.lower()
     if _DIGIT.search(s) is not None:
