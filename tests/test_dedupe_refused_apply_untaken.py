@@ -68,3 +68,33 @@ def test_an_apply_that_puts_a_decision_off_leaves_it_for_the_night(tmp_path: Pat
         got = orjson.loads(res.stdout)
         assert res.exit_code == 0, res.output
         assert sum(1 for i in ids["crm"] if sb_deal(sb, i).get("is_deleted")) == 1, got
+
+
+def test_a_decision_the_run_holds_after_the_go_ahead_stays_untaken(tmp_path: Path) -> None:
+    """A deal of a decided group edited between the apply's load and its merge (the run's
+    re-check holds the group, exit 3): the decision, taken at the go-ahead, is left untaken
+    again, so the next night names it."""
+    import anyio
+
+    import jobs
+    from tests.import_support import engine_config
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=48)) as sb:
+        ids = _seed(sb)
+        cfg = engine_config(sb, tmp_path / "j")
+        first = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        _decide(first.plan_dir, {frozenset(ids["crm"]): "merge"})
+        a = ids["crm"][1]
+
+        def edit_then_yes(_question: str) -> bool:  # a colleague edits while it is asked
+            sb.state.save("deal", {**sb_deal(sb, a), "value": 990,
+                                   "update_time": sb.state.now_iso()})
+            return True
+
+        applied = anyio.run(lambda: jobs.apply_dedupe(cfg, sb.token, first.plan_dir,
+                                                      confirm=edit_then_yes))
+        assert applied.merged == 0, applied.lines
+        assert all(not sb_deal(sb, i).get("is_deleted") for i in ids["crm"])
+        night = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        named = [s for s in night.lines if "decision = merge not taken" in s]
+        assert named and f"deal {a} changed since that plan" in named[0], night.lines

@@ -51,7 +51,7 @@ depend on its PATCH, is ``merge_job.DedupeJob``. A snapshot of the fields of eve
 merged group is stored before the run, as for ``pdbulk merge`` (the deal's fields only: its
 activities, notes, files, products and followers move with a merge and are not in it).
 
-Why ~960 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
+Why ~1000 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
 ``planned_merges``) and the checks each group passes before its merges are sent (changed,
 guarded, chained, held at review, already merged, merged by another job, held by what the
 account or the config holds now) are one decision, read by the run, its plan lines and
@@ -81,7 +81,7 @@ from ..deals import Deal, before_image, is_gone, read_deals
 from ..load_stop import checked
 from ..merging import PAIR_READS
 from ..updating import Prepared, changed_names
-from .apply_claims import merged_by_others
+from .apply_claims import left_to_another_run, merged_by_others
 from .config import DedupeConfig
 from .decisions_elsewhere import held_elsewhere
 from .evidence import not_included, two_companies
@@ -912,6 +912,23 @@ def record_separate(store: JobStore) -> int:
     return added
 
 
+def release_held(store: JobStore) -> int:
+    """Leave untaken again the reviewers' ``decision = merge`` groups the run held after the
+    go-ahead (a skipped item of a decided group, its re-check: a deal changed or gone while
+    the job ran; not one left to another live run, which merges it): ``record_separate``
+    took them at the go-ahead, and no later night named them (x52r9 F3). How many groups."""
+    plan = store.meta_get("plan_dir")
+    if plan is None or store.meta_get(STATE_DIR) is None:
+        return 0
+    held = {str(i.payload.get("group_id")) for i in store.items(ItemState.SKIPPED)
+            if i.payload.get("decided") and left_to_another_run(i) is None}
+    if held:
+        from .earlier_decisions import untake
+
+        untake(Path(str(plan)), held)
+    return len(held)
+
+
 def record_confirmed(store: JobStore) -> int:
     """Mark the job's merges Pipedrive made (items done) confirmed in merges.json; how
     many entries changed. Nothing for a job loaded without a state directory."""
@@ -976,6 +993,7 @@ def merged_away(store: JobStore) -> list[int]:
 
 __all__ = ["DEDUPE_COLUMNS", "EDITS", "KIND", "REFUSED", "ApplyOptions", "merged_away", "planned_merges",
            "prepare_apply",
-           "record_confirmed", "record_intended", "record_separate", "settle_index", "unfinished"]
+           "record_confirmed", "record_intended", "record_separate", "release_held",
+           "settle_index", "unfinished"]
 
 

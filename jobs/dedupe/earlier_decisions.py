@@ -52,7 +52,7 @@ with ``nicht mergen`` was named, and either way its keep-separate groups were me
 Blocking (files); no API call. Raises nothing for a damaged groups.csv: the folder is named
 (``Earlier.unreadable``) and kept.
 
-Why ~620 lines: what a night reads of the earlier folders (pending, conflicts, unreadable),
+Why ~650 lines: what a night reads of the earlier folders (pending, conflicts, unreadable),
 what it does with them (carry, hold) and how it says so are one judgement; split, the
 night's words and its holding would drift apart (x42r6 F3, x43r2 F5).
 """
@@ -112,6 +112,28 @@ def mark_taken(plan: Path, groups: Iterable[PlannedGroup]) -> None:
     entries = sorted(taken(plan) | new)
     with contextlib.suppress(OSError):
         write_private(plan / TAKEN, orjson.dumps([[g, d, s, list(m)] for g, d, s, m in entries]))
+
+
+def untake(plan: Path, group_ids: Iterable[str], depth: int = 0) -> None:
+    """Undo ``mark_taken`` of the decisions of ``group_ids`` in ``plan`` and, for one its
+    plan carried (``summary.json``'s ``carried_decisions``), in the folder it came from: a
+    ``decision = merge`` the run held after the go-ahead (its re-check: a deal changed while
+    the job ran) was never carried out, so every night names it again (x52r9 F3). A folder
+    that cannot be written is left as it is."""
+    ids = set(group_ids)
+    if not ids or depth > 16 or not plan.is_dir():
+        return
+    done = taken(plan)
+    if (left := {e for e in done if e[0] not in ids}) != done:
+        with contextlib.suppress(OSError):
+            write_private(plan / TAKEN,
+                          orjson.dumps([[g, d, s, list(m)] for g, d, s, m in sorted(left)]))
+    origins: dict[str, set[str]] = {}
+    for c in _carried(plan):
+        if str(c.get("group_id")) in ids and c.get("from"):
+            origins.setdefault(str(c["from"]), set()).add(str(c.get("origin_group")))
+    for folder, gids in origins.items():
+        untake(Path(folder), gids, depth + 1)
 
 
 def _summary(plan: Path, key: str) -> list[Any]:
@@ -626,5 +648,5 @@ def warnings(earlier: Earlier, command: Callable[[Path], str]) -> list[str]:
 __all__ = ["CARRIED", "NAMED", "TAKEN", "Conflict", "Decided", "Earlier", "Left", "apply_command",
            "carried_json", "carry", "hold_conflicts", "lines", "named_json",
            "blocked", "mark_plan_taken", "mark_taken", "pending", "record_kept",
-           "settle_never", "take_everywhere",
+           "settle_never", "take_everywhere", "untake",
            "taken", "warnings"]

@@ -38,7 +38,7 @@ such a field is put back to what the policy picks among the survivor and the dea
 merged (``jobs.dedupe.put_back``): a compare-and-set on this job's own write, so a colleague's later
 value stands (``policy_strays`` warns of it, and of a put-back a stop prevented).
 
-Why ~620 lines: the PATCH's dependency is one state machine over execute, re-check,
+Why ~780 lines: the PATCH's dependency is one state machine over execute, re-check,
 reconcile and resume; split, each part would need the others' private state.
 """
 
@@ -61,7 +61,16 @@ from bulk.store import Item, ItemState, JobStore, Outcome
 from ..deals import IDS_PER_CALL, Deal, batched_calls, deal_changes, is_gone, same
 from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges, merge_counts, rows_as_rows
 from ..updating import check_loaded, refused, write_job_results
-from .apply import DEDUPE_COLUMNS, KIND, REFUSED, STATE_DIR, record_confirmed, record_separate, settle_index
+from .apply import (
+    DEDUPE_COLUMNS,
+    KIND,
+    REFUSED,
+    STATE_DIR,
+    record_confirmed,
+    record_separate,
+    release_held,
+    settle_index,
+)
 from .apply_claims import GroupClaims, held_reason, left_to_another_run
 from .held_groups import gone_reason, held_lines
 from .held_now import held_now, names_calls, names_now
@@ -669,6 +678,7 @@ class DedupeJob(MergeJob):
         with nothing to merge keeps (``jobs.dedupe.api``); the index's line, if any. The
         keep-separate decisions are remembered too (``record_separate``: the job went ahead)."""
         record_separate(store)
+        release_held(store)  # a decided group the run held: not taken (x52r9 F3)
         record_confirmed(store)
         confirm_merges(store)
         lines: list[str] = []
