@@ -113,7 +113,8 @@ _JOINED: dict[str, str] = {"".join(k): canon for k, canon in FORMS.items()}
 # was the form AS, ``Kärnäs Øy`` Oy)
 _LETTERED = frozenset({w for spellings in _SPELLINGS.values() for s in spellings
                        for w in s.split() if not w.isascii()}
-                      | {"oü", "aş", "ş", "ü", "osakeyhtiö", "spółka", "à", "sà"})  # S.à r.l.
+                      | {"oü", "aş", "ş", "ü", "osakeyhtiö", "spółka", "à",
+                         "sà", "sàrl"})  # (``S.à r.l.``, ``S.à.r.l.``: their dots joined)
 
 
 def name_start(written: Sequence[str], folded: Sequence[str]) -> int:
