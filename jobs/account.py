@@ -47,7 +47,7 @@ from .transforms import (
     normalize_email,
     org_key_parts,
     org_match_key,
-    org_umlaut_key,
+    org_spelled_keys,
     phone_key,
     phones_agree,
     whole_key,
@@ -884,7 +884,8 @@ def org_key(name: object) -> str | None:
 
 class OrgIndex(dict[str, int]):
     """Organisations by ``org_match_key`` (the lowest id per key), a name with German
-    umlauts also by ``org_umlaut_key`` (``Müller`` under ``muller`` and ``mueller``), with
+    umlauts or Nordic letters also by ``org_spelled_keys`` (``Müller`` under ``muller`` and
+    ``mueller``, ``Øster`` under ``oster`` and ``oester``), with
     each one's address for ``match``."""
 
     def __init__(self) -> None:
@@ -917,11 +918,11 @@ class OrgIndex(dict[str, int]):
             where = address_match_key(address)
         except InputError:
             where = None
-        try:  # a name with umlauts is found as written without them too (x24r1 F3)
-            also = org_umlaut_key(org.get("name"))
+        try:  # a name with umlauts or Nordic letters is found as written without them
+            also = org_spelled_keys(org.get("name"))  # too (x24r1 F3, x52r9 F2)
         except InputError:
-            also = None
-        for each in (key, also) if also else (key,):
+            also = ()
+        for each in (key, *also):
             self.candidates.setdefault(each, []).append((oid, where))
             self.candidates[each].sort(key=lambda c: c[0])
             if each not in self or oid < self[each]:

@@ -14,17 +14,18 @@ from jobs.account import OrgIndex
 from jobs.dedupe.org_names import legal_form, org_key
 from jobs.transforms import org_match_key
 
-_WORDS = [("Øster Ås", "oster as"), ("Bergen Ås", "bergen as"), ("Kärnäs Øy", "karnas oy"),
-          ("Sjöström Åb", "sjostrom ab"), ("Riga Sıa", "riga sia"), ("Acme Ağ", "acme ag"),
-          ("Acme Äb", "acme ab"), ("Acme Åsa", "acme asa"), ("Acme Åps", "acme aps"),
-          ("Acme Ås", "acme as"), ("Acme Sä", "acme sa"), ("Acme Ñv", "acme nv"),
-          ("Acme Øy", "acme oy"), ("Ås Øster Ås", "as oster as")]
+_WORDS = [("Øster Ås", "oster ås"), ("Bergen Ås", "bergen ås"), ("Kärnäs Øy", "karnas øy"),
+          ("Sjöström Åb", "sjostrom åb"), ("Riga Sıa", "riga sıa"), ("Acme Ağ", "acme ağ"),
+          ("Acme Äb", "acme äb"), ("Acme Åsa", "acme åsa"), ("Acme Åps", "acme åps"),
+          ("Acme Ås", "acme ås"), ("Acme Sä", "acme sä"), ("Acme Ñv", "acme ñv"),
+          ("Acme Øy", "acme øy"), ("Ås Øster Ås", "as oster ås")]
 
 
 @pytest.mark.parametrize(("name", "key"), _WORDS)
 def test_a_lettered_word_is_no_legal_form(name: str, key: str) -> None:
     assert legal_form(name) == (), name
-    assert org_match_key(name) == key  # (the import's key is unchanged: letters folded)
+    # the import keys the word as written: folded, it was the form's key (x52r9 F1)
+    assert org_match_key(name) == key
 
 
 @pytest.mark.parametrize("name", ["Øster Ås", "Bergen Ås", "Kärnäs Øy", "Sjöström Åb",

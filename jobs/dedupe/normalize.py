@@ -51,6 +51,7 @@ from types import MappingProxyType
 
 from rapidfuzz.distance import OSA
 
+from ..transforms.conjunctions import CONJUNCTIONS
 from ..transforms.legal_forms import FORMS, SINGLE_WORD_FORMS, form_run
 from .letters import one_word_typed
 from .org_names import (
@@ -528,7 +529,7 @@ def _title_words(title: str, noise_words: frozenset[str]
 
 # "and" in other languages, ``and`` between two words of a part (x42r2 F3: ``Acme et Fils``,
 # ``Pérez y Hijos``, ``Rossi e Figli`` were no pair with ``&``); not after a sequence word
-_CONJUNCTIONS = frozenset({"et", "och", "og", "en", "ve", "e", "y", "i", "és", "und", "and"})
+_CONJUNCTIONS = CONJUNCTIONS  # (``jobs.transforms.conjunctions``: the import reads them too)
 _TITLE_WORDS = re.compile(r"[^\W_]+")
 
 

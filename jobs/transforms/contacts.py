@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bulk.errors import InputError
 
+from .conjunctions import AND_WORDS
 from .email_list import _PLAIN, Entry, entries
 from .legal_forms import SINGLE_WORD_FORMS, name_start, split_forms
 from .name_cell_contacts import date_like
@@ -420,7 +421,6 @@ def phone_numbers(value: object) -> tuple[str, ...] | None:
 # the single-word spellings of legal forms (``legal_forms.FORMS`` has them all)
 LEGAL_SUFFIXES = SINGLE_WORD_FORMS
 _CONNECTORS = frozenset({"and", "und", "et", "y", "e"})
-_AND_WORDS = frozenset({"und", "et"})  # read as "and" between two words of a name
 
 
 def org_match_key(name: object) -> str | None:
@@ -457,6 +457,35 @@ def org_umlaut_key(name: object) -> str | None:
         return None
     key = org_match_key(spelled)
     return key if key != org_match_key(text) else None
+
+
+# what Danish and Norwegian write for ``ø`` and ``å`` without them (``æ`` is ``ae`` already:
+# ``fold_accents``), as ``german_spelling`` writes the German umlauts
+_NORDIC = str.maketrans({"ø": "oe", "å": "aa", "Ø": "Oe", "Å": "Aa"})
+
+
+def org_spelled_keys(name: object) -> tuple[str, ...]:
+    """The match keys an organization name is also found by, written without its umlauts
+    and Nordic letters as German and the Nordic languages write them (``org_umlaut_key``;
+    ``Øster AS`` -> the key of ``Oester AS``, ``Øster Ås`` of ``Oester Aas``, ``Hansen og
+    Søn AS`` of ``Hansen og Soen AS``; both at once for a name of both kinds); each once,
+    none its ``org_match_key``; empty when it has neither. x52r9 F2: ``Oester AS`` made a
+    second ``Øster AS``. Raises InputError as ``org_match_key``."""
+    text = clean_text(name)
+    if text is None:
+        return ()
+    composed = unicodedata.normalize("NFC", text)
+    own = org_match_key(text)
+    forms = _org_key_parts(text)[1]
+    out: list[str] = []
+    for spelled in (german_spelling(composed), composed.translate(_NORDIC),
+                    german_spelling(composed).translate(_NORDIC)):
+        # a spelling never makes a word of the name a legal form (``Osakeyhtiø`` is no
+        # ``Osakeyhtioe``: the property of tests/test_org_lookalike_forms.py)
+        if spelled != composed and (key := org_match_key(spelled)) and key != own \
+                and key not in out and _org_key_parts(spelled)[1] == forms:
+            out.append(key)
+    return tuple(out)
 
 
 def address_match_key(address: object) -> str | None:
@@ -650,17 +679,33 @@ def _org_words(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)  # a file names each company in many rows
 def _org_key_parts(text: str) -> tuple[list[str], list[str]]:
-    words = _org_words(fold_accents(text).casefold())
+    folded = _org_words(fold_accents(text).casefold())
     # no form reaches a word written with a letter the form has not (f52b: ``Øster Ås``
     # was the form AS): the words as written, compatibility forms and case aside
-    start = 1 if text.isascii() else name_start(
-        _org_words(unicodedata.normalize("NFKC", text).casefold()), words)
-    # "und" and "et" between two words are the German and French "&" (x9r1: "Müller &
-    # Söhne GmbH" and "MÜLLER UND SÖHNE GMBH" were two organizations)
-    words = ["and" if w in _AND_WORDS and 0 < n < len(words) - 1 else w
-             for n, w in enumerate(words)]
+    written = folded if text.isascii() else _org_words(
+        unicodedata.normalize("NFKC", text).casefold())
+    start = 1 if written is folded else name_start(written, folded)
+    # "and" in other languages between two words is the "&" (``conjunctions.AND_WORDS``,
+    # dedupe's table; x9r1: "Müller & Söhne GmbH" and "MÜLLER UND SÖHNE GMBH" were two
+    # organizations, x52r9 F2: "Hansen og Søn AS" and "Hansen & Søn AS")
+    words = ["and" if w in AND_WORDS and 0 < n < len(folded) - 1 else w
+             for n, w in enumerate(folded)]
+    drop = 0
     if words[:1] == ["the"] and len(words) > 1:
-        words, start = words[1:], max(1, start - 1)
+        words, start, drop = words[1:], max(1, start - 1), 1
+    name, forms = _name_and_forms(words, start)
+    if start > 1:  # a word of the name the fold made a form's letters is keyed as written
+        plain = len(_name_and_forms(words, 1)[0])  # (x52r9 F1: ``Nordvik Ås`` was the key
+        name[plain:] = [  # of ``Nordvik AS``, ``Lehto Øy`` of ``Lehto Oy``)
+            unicodedata.normalize("NFC", written[n + drop])
+            if written[n + drop] != folded[n + drop] else word
+            for n, word in enumerate(name[plain:], plain)]
+    return name, forms
+
+
+def _name_and_forms(words: list[str], start: int) -> tuple[list[str], list[str]]:
+    """An org key's words (``_org_key_parts``) as (name words, canonical forms): the name
+    words are always the first words of ``words``, its forms read from ``start`` on."""
     forms: list[str] = []
     while True:  # Acme GmbH & Co. KG: forms, a connector, forms
         words, more = split_forms(words, start)
