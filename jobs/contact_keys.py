@@ -122,5 +122,48 @@ def person_key_v2(kind: str, key: str) -> str:
     return f"n:{tf.transcribe_name_key(part)}{key[2 + len(part):]}"
 
 
-__all__ = ["canonical_key", "key_name_part", "person_email_key", "person_key_at", "person_key_v2",
-           "person_keys"]
+# a person key's organization part for a new organization (``person_key_at``), and what
+# follows a new organization's key at an address (``import_items.AT_ADDRESS``, a layer above)
+_ORG_KEY = "|o:key:"
+_AT_ADDRESS = " @ "
+
+
+def org_key_now(key: str, names: Mapping[str, str] | None = None) -> str:
+    """An organization key stored by a job of an earlier key version (before x52r9: ``og``,
+    ``och``, ``en``, ``ve``, ``és`` were words of the key, and ``Øster Ås`` was keyed
+    ``oster as`` as ``Øster AS`` is) as it is keyed now: the key read again by
+    ``tf.org_match_key`` (``hansen og son as`` -> ``hansen and son as``), or ``names``'
+    key for it (the key the name the job sent under it has now: ``oster as`` -> ``oster
+    ås`` for a job that made ``Øster Ås``; a key no name tells stays the form's); an
+    address part (``" @ "``) and a made- lookup's ``#gone:`` / ``#own:`` suffix kept.
+    Idempotent: a key of this version is kept."""
+    suffix = _MADE_SUFFIX.search(key)
+    end = suffix.start() if suffix else len(key)
+    name, at, where = key[:end].partition(_AT_ADDRESS)
+    now = (names or {}).get(name)
+    if now is None:
+        try:
+            now = tf.org_match_key(name) or name
+        except InputError:
+            now = name
+    return f"{now}{at}{where}{key[end:]}"
+
+
+def contact_key_v4(kind: str, key: str, names: Mapping[str, str] | None = None) -> str:
+    """A person or organization key stored by a job of an earlier key version (person key
+    versions 1 to 3) as this version writes it: a person key's name part as
+    ``person_key_v2`` writes it and its new organization's part (``|o:key:``) as
+    ``org_key_now`` does; an organization's (``org``, ``made-org``) by ``org_key_now``
+    (``names``: its). Exact but for a look-alike of a legal form no ``names`` tells, and
+    idempotent."""
+    if kind in ("org", "made-org"):
+        return org_key_now(key, names)
+    key = person_key_v2(kind, key)
+    if kind in ("person", "made-person") and (cut := key.find(_ORG_KEY)) >= 0:
+        head = key[:cut + len(_ORG_KEY)]
+        return head + org_key_now(key[len(head):], names)
+    return key
+
+
+__all__ = ["canonical_key", "contact_key_v4", "key_name_part", "org_key_now",
+           "person_email_key", "person_key_at", "person_key_v2", "person_keys"]

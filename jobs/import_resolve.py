@@ -552,7 +552,7 @@ class Resolver:
                         self._read_ahead[(kind, int(record["id"]))] = record
 
     def _name(self, k: tuple[str, str]) -> str:
-        key = self._claimed_as.get(k[1], k[1]) if k[0] == "person" else k[1]
+        key = self._claimed_as.get(k[1], k[1]) if k[0] in ("person", "org") else k[1]
         return contact_claim_name(k[0], self._scope(), canonical_key(k[0], key))
 
     def _know(self, k: tuple[str, str], rid: int) -> None:

@@ -10,7 +10,12 @@ new key for a row mapped again (a retry's, a changed mapping's) and for a person
 reconcile listed, missed the stored old one, and created that person a second time.
 
 Version 2 folded them once, which left ``Aaen`` (``aen``) and ``Åen`` (``an``) two
-persons (x45r5 F1); version 3 folds until nothing is left. So a job records the key
+persons (x45r5 F1); version 3 folds until nothing is left. Version 4 (x52r9 F1, F2)
+keys organizations anew — ``og`` / ``och`` / ``en`` / ``ve`` / ``és`` read as "and", a
+look-alike of a legal form (``Øster Ås``) keyed as written —: the ``org`` / ``made-org``
+lookups, the rows' ``$.org`` references and the ``|o:key:`` part of person keys
+(``contact_keys.contact_key_v4``; a look-alike's old key is told by the name the job sent
+under it), and the claims of organization creates in doubt are named as before too. So a job records the key
 version it was planned with (``META_PERSON_KEYS``, written by the first load); a job of
 an earlier one (no row: 1, or 2 as the release before the row wrote it) has its keys
 recomputed (``contact_keys.person_key_v2``: exact for either, and idempotent, so no proof
@@ -26,21 +31,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bulk.errors import NotResumable
+from bulk.errors import InputError, NotResumable
 from bulk.store import ItemState, JobStore
 
-from .contact_keys import person_key_v2
+from . import transforms as tf
+from .contact_keys import contact_key_v4
 
 META_PERSON_KEYS = "import.person_key_version"
 # 1: before 49ebf64a (no kv row); 2: ae/oe/ue/aa folded once (no kv row before the row
-# was added); 3: folded until nothing is left (x45r5 F1: ``Aaen`` and ``Åen`` were two)
-PERSON_KEY_VERSION = 3
+# was added); 3: folded until nothing is left (x45r5 F1: ``Aaen`` and ``Åen`` were two);
+# 4: the organization keys (``org``, ``made-org``, ``$.org``, a person key's ``|o:key:``)
+# read ``og`` / ``och`` / ``en`` / ``ve`` / ``és`` as "and" and key a look-alike of a legal
+# form as written (x52r9 F1, F2: ``contact_keys.contact_key_v4``)
+PERSON_KEY_VERSION = 4
 # the keys of the persons the rows in doubt at the upgrade need, as recomputed -> as the
 # claims of their creates were named by version 1's process (``claimed_as``)
 META_PERSON_KEYS_WAS = "import.person_keys_was"
 # a made- lookup's key for a second record under one key (as ``importing.own_records.OWN``,
 # which lives a layer above): counted as made, undone by undo --contacts, resolved by no row
 _OWN = "#own:"
+_AT_ADDRESS = " @ "  # a new organization's key at an address (``import_items.AT_ADDRESS``)
 
 
 def newer_keys(store: JobStore) -> str | None:
@@ -63,14 +73,44 @@ def keys_up_to_date(store: JobStore) -> tuple[int, int]:
         return 0, 0
     if (why := newer_keys(store)) is not None:
         raise NotResumable(why)
-    now = person_key_v2
-    was = {new: key for i in store.items(ItemState.SENDING)  # (a few batches at most)
-           if isinstance(ref := i.payload.get("person"), Mapping) and ref.get("kind") == "person"
-           and isinstance(key := ref.get("key"), str)
-           and (new := now("person", key)) != key}
-    return store.rekey(now, refs=("$.person",), kinds=("person", "made-person"),
+    names = _org_names(store)
+
+    def now(kind: str, key: str) -> str:
+        return contact_key_v4(kind, key, names)
+
+    # the claims an earlier upgrade named (version 1's) stay the names of the keys now
+    was = {now("person", str(new)): str(old) for new, old in claimed_as(store).items()}
+    for item in store.items(ItemState.SENDING):  # (a few batches at most)
+        for kind in ("person", "org"):
+            if isinstance(ref := item.payload.get(kind), Mapping) and ref.get("kind") == kind \
+                    and isinstance(key := ref.get("key"), str) \
+                    and (new := now(kind, key)) != key:
+                was.setdefault(new, key)
+    return store.rekey(now, refs=("$.person", "$.org"),
+                       kinds=("person", "made-person", "org", "made-org"),
                        spare=_spare, meta={META_PERSON_KEYS: PERSON_KEY_VERSION,
                                            **({META_PERSON_KEYS_WAS: was} if was else {})})
+
+
+def _org_names(store: JobStore) -> dict[str, str]:
+    """Each new organization's key an earlier version stored (``$.org``, its address part
+    aside) -> the key its name has now, for the keys a name tells one way (``Øster Ås``
+    was ``oster as``, it is ``oster ås``; a key two names sent under now key two ways
+    stays as ``org_key_now`` reads it). One pass over the items, a page at a time."""
+    seen: dict[str, set[str]] = {}
+    for item in store.items():
+        ref = item.payload.get("org")
+        if not isinstance(ref, Mapping) or ref.get("kind") != "org" \
+                or not isinstance(key := ref.get("key"), str) \
+                or not isinstance(body := ref.get("body"), Mapping):
+            continue
+        try:
+            new = tf.org_match_key(body.get("name"))
+        except InputError:
+            continue
+        if new:
+            seen.setdefault(key.partition(_AT_ADDRESS)[0], set()).add(new)
+    return {old: next(iter(new)) for old, new in seen.items() if len(new) == 1}
 
 
 def claimed_as(store: JobStore) -> dict[str, str]:
@@ -85,9 +125,10 @@ def claimed_as(store: JobStore) -> dict[str, str]:
 
 def _spare(kind: str, key: str, rid: int) -> str | None:
     """Where a second record whose old key is one key now goes: two persons version 1 made
-    for ``Mueller`` and ``Muller`` stay made (``made-person``, under ``_OWN``); a row's key
-    resolves to the first (``person``: the other dropped)."""
-    return f"{key}{_OWN}{rid}" if kind == "made-person" else None
+    for ``Mueller`` and ``Muller`` stay made (``made-person``, under ``_OWN``; so two
+    organizations for ``Hansen og Søn`` and ``Hansen and Søn``, ``made-org``); a row's key
+    resolves to the first (``person``, ``org``: the other dropped)."""
+    return f"{key}{_OWN}{rid}" if kind in ("made-person", "made-org") else None
 
 
 __all__ = ["META_PERSON_KEYS", "META_PERSON_KEYS_WAS", "PERSON_KEY_VERSION", "claimed_as",
