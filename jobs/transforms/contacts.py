@@ -1,7 +1,7 @@
 """E-mail addresses, phone numbers and the match keys of organization names,
 addresses and phones.
 
-Why ~730 lines: every match key (e-mail, phone, person name, organization, address) goes
+Why ~840 lines: every match key (e-mail, phone, person name, organization, address) goes
 through one folding (``fold_accents``: accents, apostrophes, scripts) that the import's
 account index, its in-file keys, its claims and dedupe all read alike; split apart, two
 copies of a key could drift and join or part different people. The e-mail verdicts
