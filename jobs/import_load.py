@@ -122,7 +122,7 @@ from .import_store import (
     recheck_reads,
 )
 from .key_field_holders import SAMPLED_KEYS as HELD_SAMPLED
-from .last_written import EDITED, EDITED_KEYS, edited_counts
+from .last_written import EDITED, EDITED_KEYS, edited_counts, source_of
 from .last_written_runs import caught_up
 from .load_progress import LoadProgress, Watch
 from .load_stop import LOAD_STOPPED, Stopping, stoppable
@@ -878,11 +878,15 @@ async def last_written(planner: RowPlanner, settings: ImportSettings, base_url: 
     made both organizations a colleague had merged away again). Opened off the loop, what
     runs a kill cut off settled recorded first (``last_written_runs.caught_up``; f47e: a
     killed update's or import's writes were not, and a colleague's edit since was
-    overwritten); ``say`` gets its lines (a cut-off run's writes in doubt)."""
+    overwritten); ``say`` gets its lines (a cut-off run's writes in doubt). The base read
+    is what this file's source — imports of the mapping's key field — last wrote
+    (``LastWritten.source``; x52r10 F1: an update's correction is a change since)."""
     if settings.mode not in ("upsert", "insert") or not base_url:
         yield
         return
     planner.last_written, caught = await in_thread(lambda: caught_up(base_url))
+    if planner.last_written is not None:  # the base: what this file's source last wrote
+        planner.last_written.source = source_of("import", planner.mapper.mapping.key_field)
     for line in caught:
         say(line)
     planner.records_agreed = agreed and settings.mode == "upsert"

@@ -107,10 +107,12 @@ from .last_written import (
     GROUP_NAMES,
     LINKS,
     LastWritten,
+    Later,
     ThreeWay,
     agreed,
     digest,
     group_of,
+    met,
     sealed,
     three_way,
 )
@@ -258,6 +260,34 @@ _SHOWN_BYTE = re.compile(r"\\x[89a-f][0-9a-f]")
 _SAYS_SHOWN = re.compile(r"shown as \\xNN|shows it as \\x[89a-f][0-9a-f]")
 
 
+def written_since(decided: ThreeWay, existing: Mapping[str, Any],
+                  later: Mapping[str, Later]) -> ThreeWay:
+    """``decided`` with its ``by``: the ``kept`` / ``both`` fields whose value in Pipedrive
+    (``existing``) is the one another job of this folder wrote since the file's source
+    last wrote them (``later``: ``LastWritten.later``) — a correction made with ``pdbulk
+    update`` after the import, x52r10 F1 — each group (``group_of``) named by one of its
+    fields. A value someone changed after that job's write is a colleague's: not named."""
+    if not later:
+        return decided
+    by: dict[str, tuple[str, str, bool]] = {}
+    for field, now, _ in (*decided.kept, *decided.both):
+        if field in later and (who := later[field][1]) is not None \
+                and digest(now) == later[field][0][0]:
+            by.setdefault(group_of(field), (group_of(field), who, later[field][2]))
+    return dataclasses.replace(decided, by=tuple(by.values())) if by else decided
+
+
+def _by_job(decided: ThreeWay, fields: tuple[tuple[str, Any, Any], ...]
+            ) -> list[tuple[str, bool, tuple[tuple[str, Any, Any], ...]]]:
+    """(who, known, the fields of ``fields`` whose group ``decided.by`` names) per job."""
+    out: dict[tuple[str, bool], list[tuple[str, Any, Any]]] = {}
+    by = {group: (who, known) for group, who, known in decided.by}
+    for one in fields:
+        if (named := by.get(group_of(one[0]))) is not None:
+            out.setdefault(named, []).append(one)
+    return [(who, known, tuple(part)) for (who, known), part in out.items()]
+
+
 def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
     """A row's note on the fields the three-way comparison (``jobs.last_written``) kept
     from Pipedrive, wrote over a change made there, or held back with their group (the
@@ -272,6 +302,21 @@ def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
         return ", ".join(f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
                          f"{shown(f, value, labels)} in the file" for f, now, value in fields)
     notes = []
+    for who, found, kept in _by_job(decided, decided.kept):  # another job's write since
+        part = dataclasses.replace(decided, kept=kept)
+        notes.append(f"changed since by {who}, not in the file: kept, not sent "
+                     f"({kept_names(part, name, labels)})" if found else
+                     f"changed since by {who}, what this file's source last wrote there "
+                     f"not known ({BASE_NOT_KNOWN}): Pipedrive's value kept, not sent "
+                     f"({kept_names(part, name, labels)})")
+    for who, _, both in _by_job(decided, decided.both):
+        notes.append(f"changed both by {who} and in the file: the file's value written "
+                     f"over it ({pairs(both)})")
+    by = {f for f, _, _ in decided.by}
+    decided = dataclasses.replace(decided, kept=tuple(k for k in decided.kept
+                                                      if group_of(k[0]) not in by),
+                                  both=tuple(b for b in decided.both
+                                             if group_of(b[0]) not in by))
     if (known := decided.kept_part(unknown=False)).kept:
         notes.append(f"changed in Pipedrive since this state folder's last import or update wrote "
                      f"{'it' if len(known.kept) == 1 else 'them'}, not in the file: "
@@ -1447,8 +1492,14 @@ class RowPlanner:
                         and f in cells and base.get(f + CELLS) != cells[f])
         # a link to a deleted contact is no value of Pipedrive's to keep: not compared
         ruled_links = {f: v for f, v in relinks.items() if f not in dead}
+        later = self.last_written.later(int(existing["id"])) \
+            if self.last_written is not None and base else {}
+        if later:  # the file agrees with a later job's write: their common ancestor
+            base = met(base, later, {**changes, **ruled_links})
         decided = three_way(existing, {**changes, **ruled_links}, base) \
             if base and (changes or ruled_links) else ThreeWay({**changes, **ruled_links})
+        if later and (decided.kept or decided.both):
+            decided = written_since(decided, existing, later)
         changes = {k: v for k, v in decided.changes.items() if k not in relinks}
         for field in ruled_links:
             if field not in decided.changes:
@@ -1469,7 +1520,7 @@ class RowPlanner:
         made = _made_over(links, existing, base, kept | dead, self._written_gone)
         if decided.kept or decided.both or decided.held or relinked or made:
             ruled = ThreeWay(decided.changes, (*decided.kept, *relinked),
-                             (*decided.both, *made), decided.held)
+                             (*decided.both, *made), decided.held, by=decided.by)
             edited, edits = self._edited_note(ruled), ruled.counts()
         if unrecorded:
             edited = "; ".join(filter(None, (_UNRECORDED_NOTE.format(" and ".join(

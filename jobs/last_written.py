@@ -2,9 +2,10 @@
 three-way comparison, so that a nightly import never puts back an edit made in Pipedrive
 between two nights (x31r1 F1).
 
-Why ~1100 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
-``written``) and whose storage (the packed layout, its move from the first one, the
-writes as a run goes — ``Recorder`` — and the forgets) serve each other and nobody else.
+Why ~1400 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
+``met``, ``written``) and whose storage (the packed layout, its move from the first one,
+the writes as a run goes — ``Recorder`` —, its jobs' sources and the forgets) serve each
+other and nobody else.
 
 A colleague renames deal R1 and moves its stage in Pipedrive; the next import of the same,
 unchanged export found the title and the stage "different" and PATCHed them back, reported
@@ -24,6 +25,19 @@ wrote (the *base*), the deal's value now (Pipedrive) and the row's (the source):
   file's EUR 1500): changed on both sides, each in any of its fields, the source's whole
   group is written; a status changed in Pipedrive alone keeps its whole group (the
   source's new close date or lost reason is not sent, and said so: x34r1 F2).
+
+Whose write is the base (x52r10 F1: import, ``pdbulk update`` corrected 20 titles, the
+same unchanged file wrote its old titles back over all 20, unsaid — the update's write was
+the base, so the file read as changed): the record notes each job's source (``source_of``:
+an import's with its key field's label; an update's; ``OBSERVED``; an undo's), and an
+import's load reads the record for its own (``LastWritten.source``): per field, the newest
+write of an import of the same key field (``same_source``), found behind the later writes
+of other jobs through the priors ``DEPTH`` deep. A later write of another job is a change
+made in Pipedrive since — kept, said naming the job (``LastWritten.later``) —; a file that
+changed the field too writes its value, "changed both"; a file that now says what such a
+job wrote met it there (``met``: that write is the base); the import's write past the
+depth: ``UNKNOWN`` (Pipedrive's value kept, said); none behind: ``LEFT_THEIRS``. An
+update's load reads the last write of any job, as before.
 
 A deal's links — ``person_id`` / ``org_id``, the ids its row resolved them to — are
 fields like the others (x33r2 F1: a colleague's relink was put back by the unchanged file):
@@ -93,6 +107,7 @@ import contextlib
 import contextvars
 import hashlib
 import logging
+import re
 import sqlite3
 import struct
 import time
@@ -116,6 +131,7 @@ _log = logging.getLogger("pdbulk.import")  # the import's logger: a library prin
 
 FILE = "last-written.sqlite3"
 MARKS = "last_written"  # the job store's lookup kind: the items ``record_job`` recorded
+KEY_LABEL = "load.key_field"  # an import's job meta: its key field's label (jobs.prepared's)
 _BATCH = 1000  # items per record transaction
 CUSTOM = "custom_fields."  # a custom field's name in the record: this, then its code
 LINKS = ("person_id", "org_id")  # a deal's links, in the order a note names them
@@ -218,6 +234,10 @@ class ThreeWay:
     # have changed them, and a note says so (x52r5 F2: "changed in Pipedrive since" when
     # nobody had)
     unknown: frozenset[str] = frozenset()
+    # the ``kept`` / ``both`` fields whose Pipedrive value another job of this folder wrote
+    # since the source's last write (``LastWritten.later``): (field, who — "pdbulk update
+    # <job id>" —, whether the source's last write is known: False past the record's depth)
+    by: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def unsent(self) -> frozenset[str]:
@@ -627,8 +647,103 @@ def _dump(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str, str, float,
                    raw.hex(), at, names.name("jobs", job))
 
 
+# ``LastWritten.later``'s per field: (digests other jobs wrote since the source's last
+# write, newest first; how a note names the newest's job, None: not a write; whether the
+# source's last write is known behind them)
+Later = tuple[tuple[str, ...], str | None, bool]
+
+
+def met(base: Mapping[str, str], later: Mapping[str, Later],
+        changes: Mapping[str, Any]) -> dict[str, str]:
+    """``base`` (``LastWritten.of`` for a source) with, for each field of ``changes`` (the
+    row's values that differ from the deal's now) whose value another job wrote since the
+    source's last write (``later``), that write's digest: the file and Pipedrive met there
+    — the newest common ancestor of the three-way comparison —, so a colleague's edit
+    after it is kept (an update wrote "Written", a colleague then renamed, the file now
+    says "Written": before, the file's was written over the colleague's, "changed
+    both")."""
+    out = dict(base)
+    for name, value in fields_of(changes):
+        if name in later and (sign := digest(value)) in later[name][0]:
+            out[name] = sign
+    return out
+
+
 def _writable() -> sqlite3.Connection:
     return state_db(_path(), _setup, create=True)
+
+
+# which source each job's writes are (``source_of``), by the record's job id: made by the
+# first writer that names one (no layout version: a record without it reads its jobs' by
+# their ids, ``_named_source``)
+_SOURCES = "CREATE TABLE IF NOT EXISTS sources (job INTEGER PRIMARY KEY, source TEXT NOT NULL)"
+IMPORT_SOURCE = "import "  # an import's source: this, then its key field's label
+UNDO_SOURCE = "undo"  # an undo's bases (``rebase``): they stand for the base it gave back
+UNDONE = "undone "  # an undone job's source (``rebase``): this, then the job's own
+# a job id as ``bulk.engine.new_job_id`` makes it: its kind
+_JOB_ID = re.compile(r"\d{8}-\d{6}-([a-z-]+)-[0-9a-f]{4}")
+
+
+def source_of(kind: str, key_label: object = None) -> str:
+    """The source a job of ``kind`` writes from, as the record notes it: an import's is
+    ``IMPORT_SOURCE`` and its key field's label (``key_label``: the mapping's
+    ``key_field``; "" when not known: any import's), any other kind its name."""
+    if kind == "import":
+        return IMPORT_SOURCE + (key_label if isinstance(key_label, str) else "")
+    return kind
+
+
+def _note_source(conn: sqlite3.Connection, job: int, source: str) -> None:
+    """Note ``source`` as job ``job``'s (in the caller's transaction or its own)."""
+    conn.execute(_SOURCES)
+    conn.execute("INSERT OR IGNORE INTO sources VALUES (?, ?)", (job, source))
+
+
+def _note_undone(conn: sqlite3.Connection, job: int, name: str) -> None:
+    """Note job ``job`` (named ``name``) as undone (``UNDONE``, before its source): what
+    it wrote on the deals its undo refused stands as their base for every source (x51r3
+    F1), not as a correction to keep."""
+    conn.execute(_SOURCES)
+    found = conn.execute("SELECT source FROM sources WHERE job = ?", (job,)).fetchone()
+    was = str(found[0]) if found is not None else (_named_source(name) or "")
+    if not was.startswith(UNDONE):
+        conn.execute("INSERT OR REPLACE INTO sources VALUES (?, ?)", (job, UNDONE + was))
+
+
+def _named_source(job: str) -> str | None:
+    """The source of a job the ``sources`` table does not name, by its id: ``new_job_id``'s
+    kind (an import's: any import's), ``OBSERVED``'s; None: not known."""
+    if job == OBSERVED:
+        return OBSERVED
+    found = _JOB_ID.fullmatch(job)
+    return None if found is None else source_of(found.group(1))
+
+
+def same_source(theirs: str | None, mine: str) -> bool:
+    """Whether a write from source ``theirs`` (``source_of``) is the base of a file read as
+    source ``mine``: an import of the same key field (labels compared casefolded; either
+    not known: any import), an undo's (it gave back, or could not find, the base before
+    the job it undid), and a write whose source is not known (a job of a record older than
+    sources: read as before, the last write); not an update's, nor the agreements an
+    update's load found (``OBSERVED``), nor an import of another key field: those are
+    changes made since, as a colleague's. A job an undo undid (``UNDONE``): what it still
+    holds (the deals its undo refused) is the base, as before sources (x51r3 F1: the same
+    import file writes over the undone update's values there)."""
+    if theirs is None or theirs == UNDO_SOURCE or theirs.startswith(UNDONE):
+        return True
+    if not theirs.startswith(IMPORT_SOURCE) or not mine.startswith(IMPORT_SOURCE):
+        return theirs == mine
+    a, b = theirs[len(IMPORT_SOURCE):].casefold(), mine[len(IMPORT_SOURCE):].casefold()
+    return not a or not b or a == b
+
+
+def _who(source: str | None, job: str) -> str | None:
+    """How a note names a write of ``job`` (source ``source``): "pdbulk update <job>";
+    None for agreements found (``OBSERVED``: no write of this folder's)."""
+    if source is None or source == OBSERVED:
+        return None
+    kind = source[:len(IMPORT_SOURCE) - 1] if source.startswith(IMPORT_SOURCE) else source
+    return f"pdbulk {kind} {job}"
 
 
 class LastWritten:
@@ -636,13 +751,19 @@ class LastWritten:
     ``LastWritten.open`` (None when this state folder never recorded a write); ``close``
     when done."""
 
-    __slots__ = ("_account", "_conn", "_names", "account", "looked")
+    __slots__ = ("_account", "_conn", "_later", "_names", "_sources", "account", "looked",
+                 "source")
 
     def __init__(self, account: str, conn: sqlite3.Connection) -> None:
         self.account, self._conn = account, conn
         self._names = _Names(conn)
         self._account: int | None = None
         self.looked = 0  # deals looked up (statistics)
+        # the source whose writes are the base (``source_of``; an import's load sets it):
+        # None, the last write of any job (an update's load)
+        self.source: str | None = None
+        self._sources: dict[int, str] | None = None  # job id -> source (read once)
+        self._later: tuple[int, dict[str, Later]] = (0, {})  # ``later``'s, of the last deal
 
     def __repr__(self) -> str:
         return f"LastWritten({self.account!r}, looked={self.looked})"
@@ -668,10 +789,75 @@ class LastWritten:
         row = self._conn.execute("SELECT fields FROM bases WHERE account = ? AND deal = ?",
                                  (self._account, int(deal_id))).fetchone()
         if row is None:
+            self._later = (int(deal_id), {})
             return {}
+        if self.source is not None:
+            return self._of_source(int(deal_id), _unpack(row[0]), since)
         return {self._names.name("fields", field): raw.hex()
                 for field, (raw, at, _, _) in _unpack(row[0]).items()
                 if since is None or at >= since}
+
+    def _source(self, job: int) -> str | None:
+        """The source of the record's job ``job`` (``source_of``; None: not known)."""
+        if self._sources is None:
+            self._sources = {}
+            if self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                  "AND name = 'sources'").fetchone():
+                self._sources.update((int(j), str(s)) for j, s in self._conn.execute(
+                    "SELECT job, source FROM sources"))
+        found = self._sources.get(job)
+        return found if found is not None else _named_source(self._names.name("jobs", job))
+
+    def _of_source(self, deal_id: int, fields: Mapping[int, _Entry], since: float | None
+                   ) -> dict[str, str]:
+        """``of`` for a file of source ``self.source``: per field, the newest write of
+        that source (``same_source``), walking the bases each later write replaced (its
+        priors, ``DEPTH`` deep); a field another job wrote since is noted (``later``). The
+        walk past the record's depth: ``UNKNOWN`` (the source's value not known: the
+        comparison keeps Pipedrive's); to a field no write of the source stands behind
+        (the record held none before the other job's): ``LEFT_THEIRS`` (the file's value
+        is a change on both sides, written and said). ``since``: a field whose newest
+        write is older is left out, as is one whose source's write is a prior (its time
+        not kept)."""
+        assert self.source is not None
+        out: dict[str, str] = {}
+        later: dict[str, Later] = {}
+        for field, (raw, at, job, prior) in fields.items():
+            if since is not None and at < since:
+                continue
+            name = self._names.name("fields", field)
+            source = self._source(job)
+            if same_source(source, self.source):
+                out[name] = raw.hex()
+                continue
+            level, base, seen = prior, None, [raw.hex()]
+            while base is None:
+                if level is None:
+                    base = UNKNOWN
+                elif level == NO_PRIOR:
+                    base = LEFT_THEIRS
+                elif same_source(self._source(level[1]), self.source):
+                    base = level[0].hex()
+                else:
+                    seen.append(level[0].hex())
+                    level = level[2]
+            later[name] = (tuple(seen), _who(source, self._names.name("jobs", job)),
+                           base != UNKNOWN)
+            if since is None:
+                out[name] = base
+        self._later = (deal_id, later)
+        return out
+
+    def later(self, deal_id: int) -> dict[str, Later]:
+        """{field: (digests, who, known)} of deal ``deal_id``'s fields whose newest write
+        is another job's than the source's (``source``: an update's correction after the
+        import), as the last ``of`` of that deal found them: the digests those jobs wrote
+        since the source's last write, newest first; how a note names the newest one
+        ("pdbulk update <job id>"; None: agreements an update's load found, ``OBSERVED``);
+        whether the source's own last write was found behind them (False: past the
+        record's depth). {} for another deal, or without a ``source``."""
+        deal, found = self._later
+        return found if deal == int(deal_id) else {}
 
     def links_by_cells(self) -> dict[str, dict[str, list[tuple[int, str]]]]:
         """{link (``person_id`` / ``org_id``): {digest of the cells that named it
@@ -819,6 +1005,9 @@ class _Writer:
         self._account = _account(base_url)
         self._conn = _writable()
         self._names = _Names(self._conn)
+        with self._conn:  # which source its writes are (``same_source``)
+            _note_source(self._conn, self._names.id("jobs", self._job), source_of(
+                store.kind, store.meta_get(KEY_LABEL) if store.kind == "import" else None))
 
     def unmarked(self) -> int:
         """Record every item of the job settled and not marked yet."""
@@ -1072,6 +1261,7 @@ def observe(base_url: str, agreements: Iterable[tuple[int, Mapping[str, str]]], 
         while batch := list(islice(rest, _BATCH)):
             with conn:
                 conn.execute("BEGIN IMMEDIATE")
+                _note_source(conn, names.id("jobs", job), OBSERVED)
                 recorded += _put(conn, names, names.id("accounts", account),
                                  names.id("jobs", job),
                                  ((int(deal), str(name), str(sign), at)
@@ -1146,6 +1336,8 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
             if source is None:
                 return 0
             mine = names.id("jobs", job)
+            _note_source(conn, mine, UNDO_SOURCE)
+            _note_undone(conn, source, names.name("jobs", source))
             for deal, fields in _deals(conn, account, ids):
                 kept = (left or {}).get(deal) or ()
                 for name, sign in bases[deal].items():
@@ -1226,8 +1418,9 @@ def _give_back(fields: dict[int, _Entry], field: int, sign: str | None, at: floa
     return 1
 
 
-__all__ = ["BASE_NOT_KNOWN", "CELLS", "CUSTOM", "EDITED_UNKNOWN", "FILE", "GROUP_NAMES", "LINKS",
-           "MARKS", "LEFT_THEIRS", "NO_PRIOR", "OBSERVED",
-           "UNKNOWN", "LastWritten", "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by",
-           "conflicted", "digest", "dropped", "fields_of", "forget", "group_of", "observe",
-           "rebase", "record_job", "three_way", "written"]
+__all__ = ["BASE_NOT_KNOWN", "CELLS", "CUSTOM", "DEPTH", "EDITED_UNKNOWN", "FILE", "GROUP_NAMES",
+           "IMPORT_SOURCE", "KEY_LABEL", "LINKS", "LEFT_THEIRS", "MARKS", "NO_PRIOR", "OBSERVED",
+           "UNDO_SOURCE", "UNKNOWN", "LastWritten", "Recorder", "ThreeWay", "account_of",
+           "agreed", "cleared_by", "conflicted", "digest", "dropped", "fields_of", "forget",
+           "group_of", "Later", "met", "observe", "rebase", "record_job", "same_source",
+           "source_of", "three_way", "written"]

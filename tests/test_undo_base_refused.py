@@ -25,6 +25,7 @@ import orjson
 import pytest
 
 import jobs.undo.job as undo_job
+from tests.import_support import read_csv
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_undo_restores_base import CONFIG, _custom, _patch, _run
 
@@ -104,14 +105,16 @@ def _money(sb: Any, deal_id: int) -> tuple[Any, Any]:
 def test_a_deal_refused_for_a_later_jobs_write_keeps_its_record(tmp_path: Path) -> None:
     """Import → U1 (every field, K1..K3) → U2 (K1's amount alone) → undo U1 (K2, K3 put
     back; K1 refused: "changed by job U2 since") → the same import file writes K1 whole:
-    U1's Lead source / External ID still stand (their base U1's), U2's amount is U2's."""
+    U1's Lead source / External ID still stand (their base U1's: undone), U2's amount is
+    U2's correction over U1's base, the file's amount another: changed on both sides,
+    written and said naming U2 (x52r10 F1: an update's write is no base of the file's)."""
     with ThreadedSandbox(CONFIG) as sb:
         jobs, source, ids = _start(sb, tmp_path)
         imported = _custom(sb)
         u1 = _update(sb, jobs, tmp_path, "".join(
             f"{ids[k]},2000,EUR,Referral,EXT-2\n" for k in KEYS))
-        _update(sb, jobs, tmp_path, f"{ids['K1']},3100\n", "later.csv", "l.toml",
-                "Deal,Value")
+        u2 = _update(sb, jobs, tmp_path, f"{ids['K1']},3100\n", "later.csv", "l.toml",
+                     "Deal,Value")
         undone = _run(sb, jobs, "undo", u1, "--yes")
         assert _custom(sb)["K1"]["Lead source"] == "Referral", undone
         assert _custom(sb)["K2"] == imported["K2"], undone
@@ -122,7 +125,10 @@ def test_a_deal_refused_for_a_later_jobs_write_keeps_its_record(tmp_path: Path) 
     assert after == imported, (after, again)
     assert money == (1000, "USD"), (money, again)
     assert "changed in Pipedrive since" not in again, again
-    assert "changed both" not in again, again
+    folder = re.findall(r"succeeded: (\S+)", again)[-1]
+    notes = {r["key"]: r["note"] for r in read_csv(Path(folder))}
+    assert f"changed both by pdbulk update {u2} and in the file" in notes["K1"], notes
+    assert not notes["K2"] and not notes["K3"], notes
 
 
 def test_a_lone_conflict_is_rebased_without_a_restore(tmp_path: Path) -> None:
