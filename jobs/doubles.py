@@ -72,9 +72,10 @@ from .account import (
     parse_time,
 )
 from .catalog import Catalog
-from .clock_skew import RECONCILE_MARGIN
+from .clock_skew import server_since
 from .contact_keys import canonical_key, person_keys
 from .import_items import AT_ADDRESS
+from .provable_writes import job_lead
 from .transforms import address_match_key
 
 META_DOUBLED = "doubled"  # {"deals": {deal id: {"key", "others"}}, "fields": [codes]} | {"unchecked": why}
@@ -116,7 +117,9 @@ async def check_doubles(ctx: CallContext, store: JobStore, made: Mapping[int, st
         pages = await ctx.pages("getDealFields", limit=PAGE)
         catalog = Catalog.from_api(deal_fields=[f for page in pages for f in page.data or ()])
         codes += [f.code for f in key_fields_named(catalog, label) if f.code != key_code]
-    since = (store.created_at or 0.0) - RECONCILE_MARGIN
+    # from the job's load on Pipedrive's clock, by the job's measured lead (x52r8 F2: 150-200 s
+    # behind, the doubles of the job's lost answers were before the read's since)
+    since = server_since(store.created_at or 0.0, await in_thread(lambda: job_lead(store)))
     carriers: dict[str, set[int]] = {}
     for deal in await changed_since(ctx, "getDeals", since,
                                     params={"custom_fields": ",".join(codes)}):
@@ -218,7 +221,9 @@ async def check_contact_doubles(ctx: CallContext, store: JobStore,
     ``META_CONTACTS`` as ``{"person": {"<id>": [other ids]}, "org": {...}, "created":
     {kind: n}}``. One list read per kind made (10 tokens a page of 500 changed since).
     Raises what the calls raise (BulkError)."""
-    since = (store.created_at or 0.0) - RECONCILE_MARGIN
+    # from the job's load on Pipedrive's clock, by the job's measured lead (x52r8 F2: 150-200 s
+    # behind, the doubles of the job's lost answers were before the read's since)
+    since = server_since(store.created_at or 0.0, await in_thread(lambda: job_lead(store)))
     out: dict[str, Any] = {"created": {k: len(set(v.values())) for k, v in made.items()}}
     for kind, keyed in made.items():
         if not keyed:

@@ -66,7 +66,7 @@ from bulk.wording import counted, noun
 from . import setting_checks as checks
 from .account import PAGE, SETTLE_AT_MOST, SETTLE_SPANS, DealsByKey
 from .budget_stop import first_write_line
-from .clock_skew import RECONCILE_MARGIN
+from .clock_skew import META_LEAD, RECONCILE_MARGIN, lead_note
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .deleted_records import Deleted
 from .doubles import (
@@ -2249,6 +2249,8 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "merge record proves it: succeeded.csv / failed.csv)")
     if (doubled := doubles_line(data)) is not None:
         lines.append(doubled)
+    if (lead := lead_note(store.meta_get(META_LEAD))) is not None:  # (x52r8 F1-F3)
+        lines.append(lead)
     if (doubled := contacts_line(data)) is not None:  # (f41b 1)
         lines.append(doubled)
     waited = sum(int((r.get("claims") or {}).get("waited", 0)) for r in data["runs"])

@@ -45,7 +45,7 @@ from bulk.ledger import writes_unanswered
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from .account import parse_time
-from .clock_skew import RECONCILE_MARGIN
+from .clock_skew import META_LEAD, RECONCILE_MARGIN, earlier
 from .deals import MAY_HAVE_APPLIED
 from .results import TALLY
 
@@ -99,6 +99,22 @@ def server_ahead(store: JobStore) -> float | None:
         if at is not None and item.sent_at is not None:
             bound = at + 1.0 - item.sent_at
             best = bound if best is None else min(best, bound)
+    return best
+
+
+def job_lead(store: JobStore, keep: bool = False) -> float | None:
+    """The job's measured lead (seconds Pipedrive's clock is ahead of ours, at most;
+    ``jobs.clock_skew.to_local`` converts by it): the least of ``server_ahead`` and the
+    lead kept in the store's meta (``META_LEAD``: measured when the writes were made, so a
+    resume or undo converts by it). ``keep``: a lower one is written back to the meta.
+    None when neither is known. Blocking; raises StoreError."""
+    kept = store.meta_get(META_LEAD)
+    kept = float(kept) if isinstance(kept, (int, float)) and not isinstance(kept, bool) \
+        else None
+    now = server_ahead(store)
+    best = min((x for x in (kept, now) if x is not None), default=None)
+    if keep and best is not None and best != kept:
+        store.meta_put(META_LEAD, best)
     return best
 
 
@@ -167,12 +183,12 @@ class Provable:
     sent, the 18 others within the ledger's bound of 18, 5 of those cut by the kill and
     another job's move claimed)."""
 
-    __slots__ = ("bound", "claimed", "landed", "never")
+    __slots__ = ("bound", "claimed", "landed", "lead", "never")
 
     def __init__(self, never: Collection[int], bound: int | None, claimed: int,
-                 landed: Landing | None = None) -> None:
+                 landed: Landing | None = None, lead: float | None = None) -> None:
         self.never, self.bound, self.claimed = frozenset(never), bound, claimed
-        self.landed = landed or Landing({})
+        self.landed, self.lead = landed or Landing({}), lead
 
     def __repr__(self) -> str:
         return f"Provable(never={len(self.never)}, bound={self.bound}, claimed={self.claimed})"
@@ -186,7 +202,7 @@ class Provable:
             return others_too(len(self.never), self.claimed + len(self.never))
         if self.bound is not None:
             return bound_words(self.bound, self.claimed)
-        return self.landed.why(item, deal) or before_sent(item, deal)
+        return self.landed.why(item, deal) or before_sent(item, deal, self.lead)
 
 
 async def provable(store: JobStore | None, claimed: Sequence[Item], ops: Collection[str]
@@ -204,7 +220,8 @@ async def provable(store: JobStore | None, claimed: Sequence[Item], ops: Collect
                                                sent))
     rest = [item for item in claimed if item.id not in never]
     landed = await in_thread(lambda: landing(store, rest))  # x52r3 F1
-    return Provable(never, await unproven(store, rest, ops), len(rest), landed)
+    lead = await in_thread(lambda: job_lead(store))  # x52r8 F3
+    return Provable(never, await unproven(store, rest, ops), len(rest), landed, lead)
 
 
 UNPROVEN = "unproven"
@@ -256,19 +273,24 @@ def bound_words(bound: int, claimed: int) -> str:
             f"{claimed:,} row(s) in doubt found so")
 
 
-def before_sent(item: Item, deal: Mapping[str, Any] | None) -> str | None:
+def before_sent(item: Item, deal: Mapping[str, Any] | None,
+                lead: float | None = None) -> str | None:
     """``not_ours``' ``why`` when ``deal`` last changed before ``item``'s write could have
-    left (its ``update_time`` earlier than the item's ``sent_at`` by more than the clock
-    skew allowed, ``RECONCILE_MARGIN``): someone made it as wanted before this job's
-    write, which cannot have made it so. None otherwise (or when either time is
-    unknown)."""
+    left (its ``update_time``, converted to our clock by ``lead``, the job's measured
+    lead in seconds, ``job_lead``, earlier than the item's ``sent_at`` by more than the
+    clock skew allowed, ``RECONCILE_MARGIN``): someone made it as wanted before this
+    job's write, which cannot have made it so. None otherwise (or when either time is
+    unknown; x52r8 F3: with Pipedrive's clock 200 s behind, unconverted, the job's own
+    landed writes were given up)."""
     at = parse_time((deal or {}).get("update_time"))
-    if at is None or item.sent_at is None or at >= item.sent_at - RECONCILE_MARGIN:
+    if at is None or item.sent_at is None or not earlier(at, item.sent_at, lead):
         return None
     sent = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(item.sent_at))
     return (f"it last changed at {(deal or {}).get('update_time')}, before this job's "
             f"write could have left (handed out at {sent}; {RECONCILE_MARGIN:.0f} s "
-            "allowed for the clocks)")
+            "allowed for the clocks" + ("" if lead is None else
+                                        f", Pipedrive's taken as {lead:+.0f} s against ours")
+            + ")")
 
 
 def not_ours(item: Item, deal_id: int, why: str, verb: str,
@@ -287,5 +309,5 @@ def not_ours(item: Item, deal_id: int, why: str, verb: str,
 
 __all__ = ["AHEAD_SAMPLE", "LANDING_PAD", "LANDING_SLACK", "NEVER_LEFT", "NOT_OURS",
            "UNPROVEN", "Landing", "Provable", "after_landing", "before_sent", "bound_words",
-           "doubted_conflicts", "landing", "not_ours", "others_too", "provable",
+           "doubted_conflicts", "job_lead", "landing", "not_ours", "others_too", "provable",
            "server_ahead", "unproven"]

@@ -192,6 +192,10 @@ class _ImportBase:
         # a deal added after that (ANSWERED_MARGIN aside) is not that create (v12r7: after
         # a FLUSHALL another run created the key; both recorded it `created`)
         self._answered_at: dict[int, float] = {}
+        # the job's measured lead (``jobs.provable_writes.job_lead``: seconds Pipedrive's
+        # clock is ahead of ours; None: unknown), read again at each reconcile: every
+        # add_time this kind compares with a time of ours is converted by it (x52r8 F1)
+        self._lead: float | None = None
         # keys of the rows in doubt whose create this job wrote it was sending (any process
         # of it: the "sent-deal" lookups), read by reconcile; None: the job keeps no marks
         self._sent_keys: set[str] | None = None

@@ -42,6 +42,7 @@ from bulk.operations import get_operation
 from bulk.store import BeforeImage, Item, ItemState, Outcome
 from bulk.swallowed import went_on
 
+from .. import clock_skew as skew
 from .. import last_written
 from ..account import deal_key, keyed_added_since, parse_time
 from ..deal_currency import defaulted_currency, without_defaults
@@ -65,10 +66,8 @@ from ..import_rows import edited_note, matched_by
 from ..merged_deals import Merge
 from ..update_edits import field_word
 from .base import (
-    ANSWERED_MARGIN,
     LINKS,
     LOST_CLAIM_TRIES,
-    RECONCILE_MARGIN,
     SENT_DEAL,
     UNPROVEN,
     _ImportBase,
@@ -326,7 +325,7 @@ class _Creates(_ImportBase):
           claimed in the new state, with their outcomes)."""
         born = claim.born
         if claim.reconcile:
-            since = (claim.since or 0.0) - RECONCILE_MARGIN
+            since = skew.server_since(claim.since or 0.0, self._lead)
             if born is not None and claim.since is not None and claim.since < born:
                 # untrusted only because the claims' state is young (its previous holder
                 # did not die: it was lost): a scan begun once the creates sent before
@@ -335,7 +334,8 @@ class _Creates(_ImportBase):
             return since, had
         created = self.store.created_at
         if born is not None and created and created < born:
-            return created - RECONCILE_MARGIN, min(self._fresh(had), born + SETTLED_AFTER_BIRTH)
+            return (skew.server_since(created, self._lead),
+                    min(self._fresh(had), born + SETTLED_AFTER_BIRTH))
         return None
 
     def _fresh(self, had: float) -> float:
@@ -361,7 +361,7 @@ class _Creates(_ImportBase):
         previous = claim.previous or {}
         untrusted = self._untrusted_since(claim, had)
         if lost_since is not None:
-            since = lost_since - RECONCILE_MARGIN
+            since = skew.server_since(lost_since, self._lead)
             born = claim.born
             # lost with the claims' state (born since): what another run sent under the
             # lost claims is looked for as in a young state, a scan a batch (x18r3 F1: a
@@ -400,7 +400,7 @@ class _Creates(_ImportBase):
             scan = self._scan
             if scan is None or scan[0] > since or scan[1] < after:
                 dead = [c.since for c, _ in self._pool.values() if c.reconcile and c.since]
-                start = min([since, *(d - RECONCILE_MARGIN for d in dead)])
+                start = min([since, *(skew.server_since(d, self._lead) for d in dead)])
                 again = scan is not None and scan[0] <= start
                 if scan is not None and again:
                     # only begun too early: the claims had meanwhile share the next scan
@@ -879,7 +879,8 @@ class _Creates(_ImportBase):
             added = parse_time(existing.get("add_time"))
             if creator and creator != self.store.job_id:
                 maker = f"made by job {creator}"
-            elif added is not None and added < (self.store.created_at or 0.0) - RECONCILE_MARGIN:
+            elif added is not None \
+                    and skew.earlier(added, self.store.created_at or 0.0, self._lead):
                 # there before this job was loaded, its maker unknown: a deal that took the
                 # key since (a merge by hand into it), not "another run" (x30r2 low 2)
                 maker = (f"carries this key now, though added before this job was loaded "
@@ -927,13 +928,13 @@ class _Creates(_ImportBase):
         else:
             added, changed = (parse_time(existing.get("add_time")),
                               parse_time(existing.get("update_time")))
-            loaded = (self.store.created_at or 0.0) - RECONCILE_MARGIN
             made = created or {}
             recorded = made.get("digest") if made.get("deal_id") == deal_id else None
             # a merge survivor is no deal "another run created meanwhile": its times tell
             # nothing of this row (x12r6 F2: a survivor made minutes before the load was a
             # false "created after this job was loaded" conflict)
-            after_load = bool(body) and added is not None and added >= loaded and not survivor
+            after_load = bool(body) and added is not None and not survivor \
+                and not skew.earlier(added, self.store.created_at or 0.0, self._lead)
             if after_load and (why := newer_import(self.store, {
                     **made, "job": creator} if creator else made, deal_id, item.key, existing)):
                 return Outcome(item.id, ItemState.FAILED, error=why)
@@ -1151,12 +1152,15 @@ class _Creates(_ImportBase):
         if prev.get("deal_id") == int(hit["id"]) and isinstance(job, str) \
                 and job != self.store.job_id:
             return f"created by job {job}"
+        # Pipedrive's add_time on our clock by the job's measured lead (x52r8 F1: 30 s
+        # ahead, 14 of 80 lost answers' own creates "added after ... failed", doubled)
         added = parse_time(hit.get("add_time"))
         if added is not None and item.sent_at is not None \
-                and added < item.sent_at - RECONCILE_MARGIN:
+                and skew.earlier(added, item.sent_at, self._lead):
             return "added before this row was sent"
         failed = self._answered_at.get(item.id)
-        if added is not None and failed is not None and added > failed + ANSWERED_MARGIN:
+        if added is not None and failed is not None \
+                and skew.later(added, failed, self._lead, skew.ANSWERED_MARGIN):
             return "added after this run's create had failed"
         if body and (off := _not_as_sent(hit, body)) is not None \
                 and (not before_edit or _not_as_sent(hit, before_edit) is not None):

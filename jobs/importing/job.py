@@ -30,6 +30,7 @@ from ..import_resolve import CREATING_ITEM, Deferred, refs_of
 from ..import_rows import RowPlanner, matched_by
 from ..last_written_runs import RunRecord
 from ..mapping import Mapping as ImportMapping
+from ..provable_writes import job_lead
 from ..resume_account_now import stop_advice
 from ..updating import sent_while_loading
 from . import creating, survivors, vanished
@@ -469,6 +470,9 @@ class ImportJob(_Reconcile, _Resume):
         if index is None:
             return
         try:
+            # the lead the run's answered writes measured, kept for a resume / undo and
+            # said once in the summary when large (``jobs.clock_skew``; x52r8 F1-F3)
+            self._lead = await in_thread(lambda: job_lead(self.store, keep=True))
             await in_thread(partial(
                 import_load.end_run, self.store, index, result, stats,
                 self.clock.now() - self.started,

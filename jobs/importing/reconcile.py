@@ -18,6 +18,7 @@ from bulk.store import Item, ItemState, JobStore, Outcome
 
 from .. import last_written
 from ..account import keyed_added_since
+from ..clock_skew import server_since
 from ..deals import (
     MAY_HAVE_APPLIED,
     applied,
@@ -30,9 +31,9 @@ from ..deals import (
 from ..import_resolve import CREATED_AT, CREATOR, Ref, refs_of
 from ..import_rows import matched_by
 from ..later_jobs import later_conflicts, written_later
-from ..provable_writes import doubted_conflicts, not_ours, provable
+from ..provable_writes import doubted_conflicts, job_lead, not_ours, provable
 from . import creating, linked_since
-from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
+from .base import SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates, _not_as_sent
 from .sent import sent_keys
 
@@ -186,7 +187,9 @@ class _Reconcile(_Creates):
         (``_updates_in_flight``)."""
         if not items:
             return []
-        since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
+        # the job's measured lead, kept in its store for a resume or undo (x52r8 F1)
+        self._lead = await in_thread(lambda: job_lead(self.store, keep=True))
+        since = server_since(min(i.sent_at or 0.0 for i in items), self._lead)
         looked_at = self.clock.wall()  # the scan below begins after this
         payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
         await self._reconciled_contacts(ctx, items, payloads, since)

@@ -58,7 +58,7 @@ from ..dedupe.records import deal_fields, field_names
 from ..import_resolve import made_digests
 from ..load_stop import checked
 from ..merged_deals import Merge, survivors
-from ..provable_writes import NOT_OURS
+from ..provable_writes import NOT_OURS, job_lead
 from ..results import TALLY
 from ..updating import HELD_AT_LOAD, Prepared, changed_names
 from .carriers import META_FORCE_MEMBERS
@@ -609,6 +609,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                 _held_after(source, {t.deal_id: t.wrote for t in todo
                                                      if t.wrote}) if vanished else {})
     creators = other_creators(source) if source.kind == "import" else {}
+    lead = await in_thread(lambda: job_lead(source)) if source.kind == "import" else None
     # a person / organization the job wrote merged away since: Pipedrive moved the deal to
     # the survivor, which is no one's edit of it (x38r1 F7)
     lost: dict[int, str] = {}
@@ -632,7 +633,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         target, merge_note = _as_merged(target, deal, moved.get(target.deal_id, ()), made)
         first = len(prep.items)
         if target.op == "delete" and not is_gone(deal) \
-                and (foreign := not_created_here(target, deal, creators)):
+                and (foreign := not_created_here(target, deal, creators, lead)):
             # never deleted, not even with --force: it is someone else's work
             _conflict(prep, target, f"conflict: deal {target.deal_id} is not provably this "
                                     f"job's create ({foreign}); left alone", recheck=False)

@@ -27,7 +27,7 @@ from bulk.store import (
 )
 
 from ..account import parse_time
-from ..clock_skew import RECONCILE_MARGIN
+from ..clock_skew import earlier
 from ..deals import (
     MAY_HAVE_APPLIED,
     STATUS_LEFT,
@@ -481,18 +481,21 @@ def other_creators(source: JobStore) -> dict[int, str]:
     return out
 
 
-def not_created_here(target: Target, deal: Deal | None, creators: Mapping[int, str]) -> str | None:
+def not_created_here(target: Target, deal: Deal | None, creators: Mapping[int, str],
+                     lead: float | None = None) -> str | None:
     """Why the deal of an import's ``created`` record is provably not that job's create
     (None: nothing says so): another job records it as created too, or Pipedrive's
-    ``add_time`` of it is earlier than the row's send (by more than the clock margin,
-    RECONCILE_MARGIN s)."""
+    ``add_time`` of it, converted to our clock by ``lead`` (the source job's measured
+    lead, seconds: ``jobs.provable_writes.job_lead``; None: unknown), is earlier than the
+    row's send (by more than the clock margin, RECONCILE_MARGIN s; x52r8 F2: Pipedrive
+    150-200 s behind, unconverted, refused 80 of 80 creates)."""
 
     other = creators.get(target.deal_id)
     if other is not None:
         return f"job {other} records it as created by that job"
     added = parse_time((deal or {}).get("add_time"))
     sent = target.item.sent_at
-    if added is not None and sent is not None and added < sent - RECONCILE_MARGIN:
+    if added is not None and sent is not None and earlier(added, sent, lead):
         return "it was added before this job sent its row"
     return None
 
