@@ -26,7 +26,7 @@ from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from . import last_written
 from .account import key_moved, keyed_added_since, keyed_since_calls
-from .clock_skew import RECONCILE_MARGIN
+from .clock_skew import server_since
 from .deals import (
     MAY_HAVE_APPLIED,
     Deal,
@@ -56,7 +56,7 @@ from .prepared import (
     refused,
     write_job_results,
 )
-from .provable_writes import doubted_conflicts, not_ours, provable
+from .provable_writes import doubted_conflicts, job_lead, not_ours, provable
 from .resume_account_now import stop_advice
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
@@ -348,7 +348,8 @@ class PatchJob:
         keyed = [i for i in pending if i.key and isinstance(i.payload.get("deal_id"), int)]
         if not code or not (keyed or self._keyed_in_flight(store)):
             return []
-        found = await keyed_added_since(ctx, (store.created_at or 0.0) - RECONCILE_MARGIN,
+        lead = await in_thread(lambda: job_lead(store))  # on Pipedrive's clock (x52r8)
+        found = await keyed_added_since(ctx, server_since(store.created_at or 0.0, lead),
                                         str(code))
         self._keyed_since = found
         return keys_now_twice(keyed, found, verb=self.action)

@@ -61,7 +61,7 @@ from bulk.operations import get_operation
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..account import OrgIndex
-from ..clock_skew import RECONCILE_MARGIN
+from ..clock_skew import server_since
 from ..import_items import (
     BORROWED,
     LINKED,
@@ -526,7 +526,7 @@ async def _followed(job: _ImportBase, state: Vanished, ctx: CallContext, item: I
     """``_again`` for the ``gone`` ids the row names by a key this run resolved (a contact
     it made): followed to where they went (``survivors``), not resolved from the cells."""
     # an organization no deal told, by the persons at it at the load (x49r2 F2)
-    since = (job.store.created_at or 0.0) - RECONCILE_MARGIN
+    since = server_since(job.store.created_at or 0.0, job._lead)
     handled, notes = await state.followed.follow(
         job.resolver, ctx, payload, gone, partial(
             members.moved_now, ctx, job.store, since=since,
