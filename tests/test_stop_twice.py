@@ -113,3 +113,27 @@ def test_timeouts_two_sigterms_stop_the_import_cleanly(tmp_path: Path) -> None:
     stopped = [line for line in lines if line.startswith("stopped")]
     assert stopped == [summary["message"]], (stopped, summary.get("message"))
     assert stopped[0].startswith("stopped by SIGTERM before it finished"), stopped
+
+
+def test_a_ctrl_c_soon_after_the_runs_stop_is_that_stop_for_the_loads_handler_too(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """x52r8 F4: a Ctrl-C, the run stopped and its handler put back the load's (no engine):
+    a second Ctrl-C 0.3 s after the first was a first signal there and raised
+    KeyboardInterrupt wherever the command was (a WeakSet callback: "Exception ignored
+    ... raise KeyboardInterrupt"). It is the same stop now; only a Ctrl-C after
+    ``ABORT_AFTER`` aborts."""
+    engine = _Engine()
+    outer = install_stop([])  # the load's, until the run's own
+    try:
+        inner = install_stop(cast(list[Engine], [cast(Any, engine)]))
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        finally:
+            inner()
+        assert engine.reasons == ["stopped by SIGINT"]
+        os.kill(os.getpid(), signal.SIGINT)  # within the second: nothing raised
+        monkeypatch.setattr(options, "ABORT_AFTER", 0.0)
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+    finally:
+        outer()
