@@ -74,6 +74,9 @@ def test_rows_the_ledger_shows_never_sent_are_not_claimed_and_their_undo_leaves_
     assert "Traceback" not in undone.output
     assert stages(sb) == [NEGOTIATIONS] * 3, undone.output  # B's moves stay
     assert sb.stats()["writes_applied"].get("updateDeal", 0) == before, undone.output
+    # x52r8 F5: the undo's lines say how many rows it left and why
+    assert "3 row(s) of job mv left as they are: its resume found their deals already as " \
+        "the rows want but not provably by this job" in undone.output, undone.output
 
 
 def test_more_rows_as_wanted_than_writes_that_may_have_left_claims_none(
@@ -165,3 +168,23 @@ def test_a_deal_as_wanted_since_before_the_write_could_leave_is_not_claimed(
     items = by_key(jobs, "mv")
     assert "it last changed at 2020-01-01T00:00:00Z, before this job's write could have " \
         "left" in items[str(first)][2]["note"], items[str(first)]
+
+
+def test_the_undos_last_lines_say_the_rows_it_left_not_provably_the_jobs(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x52r8 F5: an undo of a 120-row job said only "undone: 114 deals"; the 6 deals its
+    resume found as wanted, not provably by it, still held those values, said nowhere in
+    its lines. Here 2 of 3 rows so (a colleague's same move, at most 1 write left), the
+    third moved by the resume: the undo puts 1 back and its last lines name the 2 left."""
+    jobs = tmp_path / "jobs"
+    load_move(sb, tmp_path, jobs, SALES_OPEN, "Negotiations Started", "open")
+    killed(jobs, "mv", 5)
+    for deal_id in SALES_OPEN[:2]:
+        patch(sb, deal_id, {"stage_id": NEGOTIATIONS})
+    resumed = cli(sb, "resume", "mv", "--job-dir", str(jobs))
+    assert "2 as wanted, not by this job" in resumed.output, resumed.output
+    undone = cli(sb, "undo", "mv", "--yes", *cli_args(sb, jobs))
+    assert undone.exit_code == 0, undone.output
+    tail = undone.output.split("rows: 1 — 1 restored")[-1]  # the run's last lines
+    assert "2 row(s) of job mv left as they are" in tail, undone.output
+    assert stages(sb) == [NEGOTIATIONS, NEGOTIATIONS, 4], undone.output

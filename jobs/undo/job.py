@@ -93,6 +93,7 @@ from .plan import (
     _changed_since,
     contact_edited,
     holds_person,
+    not_ours_line,
     overwritten_line,
     overwrote,
 )
@@ -103,6 +104,7 @@ from .targets import (
     META_CONTACT_CHANGED,
     META_CONTACT_PAGES,
     META_KEPT_AT_PLAN,
+    META_SOURCE_NOT_OURS,
     META_SOURCE_PENDING,
     RESTORED_IN_PART,
     UNDID,
@@ -981,6 +983,8 @@ class UndoJob:
             lines.append(unplanned_line(beyond))  # f37c: the refusals' reads and PATCHes
         if (merged := after_plan(store)) is not None:
             lines.append(after_plan_line(merged))  # f39b: a merge after the plan, traced
+        if isinstance(mine := store.meta_get(META_SOURCE_NOT_OURS), int) and mine:
+            lines.append(not_ours_line(str(store.meta_get("source_job")), mine))  # x52r8 F5
         if isinstance(left := store.meta_get(META_SOURCE_PENDING), str):
             source = store.meta_get("source_job")
             lines.append(f"job {source} still has {left} pending: not sent, so not undone; "

@@ -71,6 +71,7 @@ from .targets import (
     META_CONTACT_PAGES,
     META_CONTACT_SINCE,
     META_KEPT_AT_PLAN,
+    META_SOURCE_NOT_OURS,
     META_SOURCE_PENDING,
     PARTLY,
     RESTORED_IN_PART,
@@ -560,6 +561,15 @@ def _same_company(source: JobStore) -> None:
                          "other deals)")
 
 
+def not_ours_line(job_id: str, n: int) -> str:
+    """What an undo's plan and run say of the ``n`` rows of job ``job_id`` its resume
+    found as their write wants, not provably by it (``NOT_OURS``): left as they are."""
+    return (f"{n:,} row(s) of job {job_id} left as they are: its resume found their deals "
+            f"already as the rows want but not provably by this job ('{NOT_OURS}'; someone "
+            f"else's write, or one of its own it cannot prove), so nothing of them is put "
+            f"back; their notes in job {job_id}'s succeeded.csv say why")
+
+
 async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = False,
                        now: float | None = None, contacts: bool = False) -> Prepared:
     """Read the deals the source job touched and decide, per deal, what puts it back.
@@ -715,6 +725,12 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "puts back its field-policy PATCHes only"
                           + ("" if todo else " and this job made none: nothing to undo"))
         prep.notes.extend(_values_of_merged_deals(prep, source, force))
+    if n := sum(1 for i in source.items(ItemState.SKIPPED)
+                if (i.result or {}).get(TALLY) == NOT_OURS):
+        # x52r8 F5: an undo said only "undone: 114 deals" of a 120-row job, the 6 deals its
+        # resume found as wanted, not provably by it, still holding those values
+        prep.meta[META_SOURCE_NOT_OURS] = n
+        prep.notes.append(not_ours_line(source.job_id, n))
     if (left := pending_line(source)) is not None:
         # x17r2 3: the undo said "18 restored" of a stopped job, nothing of the 42 rows
         # still pending, and a resume afterwards sent them over it

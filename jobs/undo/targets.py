@@ -69,6 +69,9 @@ _WRITE_OPS = {"restore": "updateDeal", "delete": "deleteDeal",
 # over it, and the user thought the update undone)
 META_UNDONE_BY = "undo.undone_by"
 META_SOURCE_PENDING = "undo.source_pending"  # in an undo job: its source's pending items
+# in an undo job: how many rows its source's resume found as wanted, not provably its own
+# (``jobs.provable_writes.NOT_OURS``): never targets, left as they are (x52r8 F5)
+META_SOURCE_NOT_OURS = "undo.source_not_ours"
 # a restore that leaves the field groups someone changed since the job and puts back the
 # rest (``plan._restore_held``) is one item, one row: ``IN_PART`` in the plan's counts,
 # ``RESTORED_IN_PART`` in its result (x39r5: it was a restore and a conflict, two rows of
