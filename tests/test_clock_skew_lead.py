@@ -127,3 +127,25 @@ async def test_lost_answers_under_a_skewed_server_clock_double_nothing_and_undo_
             assert not plan.actions.get("conflict"), plan.actions  # before: 80 of 80 at -200
         finally:
             store.close()
+
+
+def test_a_dead_holders_create_under_a_clock_200_s_behind_stays_that_jobs(
+        tmp_path: Path) -> None:
+    """A deal found under a claim its dead holder (job B) left: added 199 s before the
+    claim on Pipedrive's clock, which the job measured 199 s behind, it was sent under
+    that claim (B's create), not there before it; unmeasured, the old rule stands."""
+    from bulk.claims import Claim
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+
+    store = JobStore.create(tmp_path / "j", job_id="A", kind="import", config={})
+    kind = ImportJob(store, ImportSettings(manifest="m.csv", mapping="m.toml", mode="upsert"), "c")
+    since = 1_700_000_000.0
+    claim = Claim(name="k", holder="h", expires=since + 60, reconcile=True, since=since,
+                  prev_tag="B")
+    deal = {"id": 5, "add_time": _stamp(since - 199 + 2)}
+    assert kind._creator(claim, 5, deal) is None  # unconverted: "there before the claim"
+    kind._lead = -199.0
+    assert kind._creator(claim, 5, deal) == "B"
+    assert kind._creator(claim, 5, {"id": 5, "add_time": _stamp(since - 199 - 600)}) is None
+    store.close()

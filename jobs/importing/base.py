@@ -31,7 +31,7 @@ from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 from .. import import_load, last_written  # through the module: tests patch its functions there
 from ..account import parse_time
 from ..catalog import Catalog
-from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
+from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN, earlier  # the parts take them here
 from ..deals import record_labels, stored_labels
 from ..deleted_records import Deleted
 from ..import_identity import META_IDENTITY, check_identity
@@ -696,8 +696,7 @@ class _ImportBase:
         job = self.store.job_id
         return claim.prev_tag == job or (claim.previous or {}).get("job") == job
 
-    @staticmethod
-    def _creator(claim: Claim, deal_id: int,
+    def _creator(self, claim: Claim, deal_id: int,
                  deal: Mapping[str, Any] | None = None) -> str | None:
         """The job that created deal ``deal_id``, found under ``claim`` by its key: the one
         its previous outcome names for that deal; else, when the previous holder died
@@ -708,7 +707,8 @@ class _ImportBase:
         without it, the claim no longer names that job, whose reconcile then cannot prove
         its create (f22a: ``_creates_again``). ``deal``: the deal as read, when
         known: one added before that holder claimed the key (by more than
-        RECONCILE_MARGIN s) was not sent under that claim, and its maker is unknown (x30r2
+        RECONCILE_MARGIN s, its add_time converted by the job's measured lead) was not sent
+        under that claim, and its maker is unknown (x30r2
         low 2: a deal a user made by hand, which took the key in a merge over HTTP, was
         "made by job" the import killed holding the claim)"""
         prev = claim.previous or {}
@@ -717,7 +717,7 @@ class _ImportBase:
         if claim.reconcile and claim.prev_tag:  # an older outcome names another deal: gone
             added = parse_time((deal or {}).get("add_time"))
             if added is not None and claim.since is not None \
-                    and added < claim.since - RECONCILE_MARGIN:
+                    and earlier(added, claim.since, self._lead):  # (x52r8: by the lead)
                 return None  # there before that holder claimed: not sent under its claim
             return claim.prev_tag
         return None

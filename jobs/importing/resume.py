@@ -54,6 +54,7 @@ from ..import_resolve import contact_claim_name, name_only, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
 from ..mapping import Mapping as ImportMapping
+from ..provable_writes import job_lead
 from . import linked_since, survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .briefs import Brief, briefs
@@ -647,6 +648,9 @@ class _Resume(_ImportBase):
         deal was written), and pending creates: ``_creates_again``. Returns the lines to
         print. First of all, what the rows name is checked against the account as it is
         now (``_account_now``: InputError, nothing sent)."""
+        # the lead the job's answered writes measured (kept): Pipedrive's times judged
+        # below (a dead holder's creates, ``_creator``) are converted by it (x52r8)
+        self._lead = await in_thread(lambda: job_lead(store, keep=True))
         lines = await self._account_now(ctx, store)
         lines += await self._settle_created(store)
         keyed = await self._keyed_since_load(ctx, store)
