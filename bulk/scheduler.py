@@ -56,7 +56,7 @@ tighten, but the limit headers are the server's word and are taken as is: the da
 budget, and the burst once heard, higher or lower than the configured plan's); treat
 a 429 as anything but a pause (or, repeated, as a spent budget).
 
-Why ~2180 lines: the three limits are admitted together in one dispatcher (FIFO across
+Why ~2200 lines: the three limits are admitted together in one dispatcher (FIFO across
 all of them is the point), and the header corrections, the 429 ramp, the coordinator
 hand-off, the slots held until an answer (f23d), the spare given back (f23l), a re-check
 read's lead (issue 8) and the reset wait each change the same window state; the budget
@@ -1156,6 +1156,16 @@ class Scheduler:
                 and rate.daily_token_remaining != 0 and self._today < self._daily:
             return True
         limit = rate.limit if rate.limit is not None else self._burst
+        # A rolling window's reset names when its oldest call leaves (FACTS.md: rolling 2 s;
+        # the sandbox's ``Window.reset_in``): a window full when the refused call came held
+        # ``limit`` calls that all came within the window less that reset before it. At full
+        # pace the whole window holds ~the limit of this run's calls, so the count over the
+        # whole window blamed a server's storm (reset: the storm's end, 0.8-1 s) on the pace
+        # (x52r7 F1: 11 of 52 429s, 3 of 30, 1 of 40, every one the sandbox's own); over
+        # the window less the reset, a storm's 429 meets half a window of the run's calls
+        # while the pace's (the oldest call leaving soon) meets the full count as before.
+        # Less the header's rounding (up to the ms) and the clocks' skew: ``_reset_cut``.
+        cut = self._reset_cut(rate)
         if self._across_on:  # the fleet's count: the shared window as of the last admission
             # (x27r2 5: an injected 429 storm under a coordinator was blamed on the pace)
             shared = self._shared.statistics() if self._shared is not None else None
@@ -1164,18 +1174,30 @@ class Scheduler:
             # one's calls (this one's alone: a window its siblings filled had room, x36r1),
             # not another client's (x48r10 F2: a window it filled was blamed on the pace)
             fill = getattr(self._shared, "own_fill", None)
-            if fill is not None:
-                return int(fill(self._clock.wall())) < limit
+            if fill is not None:  # (its entries after the wall less the window less ``cut``)
+                return int(fill(self._clock.wall() + cut)) < limit
         if sent is not None:  # the refused call itself is none of the server's count
             # its own round trip, a 429's (no ``_redate``), is the first sign of a way there
             # that got shorter: taken as the least, the calls it overtook stay counted
             # (else a run alone whose latency fell told its own 429s to be another client's)
             sent = min(sent, now)
             way = min(self._there_and_back, max(0.0, now - sent - self._allow))
-            return self._ours(sent, now, way=way) - 1 < limit
-        since = now - self._width - self._slowest - self._width / 4
+            return self._ours(sent, now, way=way, cut=cut) - 1 < limit
+        since = now - self._width - self._slowest - self._width / 4 + cut
         ours = len(self._sent_log) - bisect.bisect_left(self._sent_log, since)
         return ours < limit
+
+    def _reset_cut(self, rate: RateHeaders) -> float:
+        """Of the server's window, in seconds, the part before its oldest call a 429's
+        headers name (``rate.reset``: when that call leaves a rolling window) that none of
+        the calls filling it can have come in: the reset less its rounding up (the
+        sandbox's: to the ms, ``format_seconds``) and the clocks' skew over a window
+        (``CLOCK_SKEW``), never below 0 nor above the window (``_reach``); 0.0 without a
+        reset (the whole window counts, as before)."""
+        if rate.reset is None:
+            return 0.0
+        slack = 1e-3 + CLOCK_SKEW * self._reach
+        return min(self._reach, max(0.0, rate.reset - slack))
 
     def refund(self, op: Operation) -> None:
         """Pipedrive did not charge ``op`` (never sent, or 429): give its tokens back."""
@@ -1908,7 +1930,7 @@ class Scheduler:
             self._others_at = max(self._others_at, answered)
 
     def _ours(self, sent: float, answered: float, *, enough: int | None = None,
-              way: float | None = None) -> int:
+              way: float | None = None, cut: float = 0.0) -> int:
         """The most calls of this process the server's burst window can have held when it
         counted a call sent at ``sent`` and answered at ``answered`` (it counted it in
         between): every call sent by ``answered`` less the way there and back (one sent
@@ -1935,7 +1957,10 @@ class Scheduler:
         ``enough``: a count the caller compares with; when the sends less every answer
         of the span (a lower bound) reach it already, that bound is returned and the
         answers are not read one by one (issue 8: at 240 calls/s, ~1,200 answers kept and
-        ~100 µs a call read them)."""
+        ~100 µs a call read them).
+
+        ``cut``: seconds of the window's start none of the counted calls can be in (a 429's
+        reset: ``_reset_cut``); a call answered that much later has left it too."""
         reach = self._reach
         lo = sent - reach - self._slowest - self._width / 4
         drop = answered - 4 * reach - 2 * self._slowest
@@ -1947,7 +1972,7 @@ class Scheduler:
         # (sent after the answer less the way there and back: not counted yet, ``_held_by``)
         way = self._there_and_back if way is None else way
         n = bisect.bisect_right(sends, answered - way + _EPS) - bisect.bisect_left(sends, lo)
-        cut = sent - reach + way + _EPS
+        cut = sent - reach + cut + way + _EPS
         first = bisect.bisect_right(done, (lo, math.inf))
         if enough is not None:
             # the loop below takes at most one off per answer of (lo, cut]
