@@ -71,6 +71,14 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
+def looks_like_oauth(token: str) -> bool:
+    """Whether ``token`` has the shape of a Pipedrive OAuth access token: one has a colon
+    (openapi-v1.yaml's token answer: ``v1u:AQIBAH…==:RIDn…``; older ones
+    ``<company id>:<user id>:<hex>``), an API token (40 hex characters) never does. Only
+    a bool leaves here: the token is in no message."""
+    return ":" in token
+
+
 @dataclass(frozen=True, slots=True)
 class ApiResult:
     """One successful answer: the envelope's ``data`` and ``additional_data``."""
@@ -419,6 +427,8 @@ class PipedriveClient:
                               **extra)
         if isinstance(error, Unauthorized):
             error.oauth = self._auth == "oauth"  # the CLI's hint names --oauth then
+            # (an OAuth access token sent as an API token: the hint names --oauth; x52r7 F3)
+            error.oauth_like = not error.oauth and looks_like_oauth(self._secret.reveal())
         return error
 
     def _error_fields(self, payload: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
@@ -474,5 +484,5 @@ def _phrase(status: int) -> str:
         return f"HTTP {status}"
 
 
-__all__ = ["ApiResult", "PipedriveClient", "Secret", "encode_query", "normalize_base_url",
-           "paginate"]
+__all__ = ["ApiResult", "PipedriveClient", "Secret", "encode_query", "looks_like_oauth",
+           "normalize_base_url", "paginate"]

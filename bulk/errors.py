@@ -163,10 +163,14 @@ class Unauthorized(ApiError):
     the first call that carries it; terminal: the job stops checkpointed, nothing more is
     sent (the CLI: exit 5). Fix the token (``PIPEDRIVE_API_TOKEN`` / ``--token-env``) or
     the URL, then resume; a retry with the same token fails the same way. ``oauth``: the
-    token was sent as an OAuth access token (``--oauth``; an API token sent so is refused)."""
+    token was sent as an OAuth access token (``--oauth``; an API token sent so is refused).
+    ``oauth_like``: sent as an API token, it has the shape of an OAuth access token
+    (``bulk.client.looks_like_oauth``), which is refused so. Pipedrive's 401 body says
+    neither (openapi-v1.yaml's ``unathorizedResponse``: "unauthorized access")."""
 
     terminal = True
     oauth = False
+    oauth_like = False
 
 
 class PaymentRequired(ApiError):

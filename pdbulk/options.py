@@ -500,10 +500,15 @@ def unauthorized_advice(exc: Unauthorized) -> str:
     """What to check after a 401, wherever it ends a command or a run (its load, or
     mid-run: x50r2 F7, "stopped: 401 unauthorized access (addDeal)" said nothing of it):
     " (check the API token and --url)", or with --oauth that the token is sent as an
-    OAuth access token (x32r4: an API token sent so was told to check the token)."""
+    OAuth access token (x32r4: an API token sent so was told to check the token), or
+    without it, a token shaped like an OAuth access token (``Unauthorized.oauth_like``),
+    to run with --oauth (x52r7 F3: the 401 said only to check the token)."""
     if exc.oauth:
         return (" (check the token and --url; with --oauth the token is sent as an OAuth "
                 "access token: an API token is refused so, run without --oauth)")
+    if exc.oauth_like:  # (x52r7 F3: an OAuth access token sent as an API token)
+        return (" (the token looks like an OAuth access token, which is refused as an API "
+                "token: run with --oauth; else check the API token and --url)")
     return " (check the API token and --url)"
 
 

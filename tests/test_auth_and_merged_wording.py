@@ -36,6 +36,27 @@ async def test_a_refused_token_sent_with_oauth_names_oauth(auth: Any) -> None:
     assert sb.token not in said or auth == "api_token"
 
 
+# the shape of openapi-v1.yaml's example access token (not a real one)
+OAUTH_LIKE = "v1u:AQIBAHj+LzTNK1yuuuaLqifzhWb9crUNKTpk4FlQ9rjnXqp/6AErhI98==:RIDnTOIXo8QirT3D"
+
+
+@pytest.mark.parametrize("token", [OAUTH_LIKE, "0123456789abcdef0123456789abcdef01234567"])
+async def test_an_oauth_token_sent_as_an_api_token_is_told_to_use_oauth(token: str) -> None:
+    """x52r7 F3: an OAuth account's access token run without --oauth was told only "check
+    the API token and --url". A token with an OAuth access token's shape (a colon) is told
+    to run with --oauth; an API token's (40 hex) is not; neither is ever printed."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=1, auth="oauth",
+                                   token=OAUTH_LIKE)) as sb:
+        async with PipedriveClient(sb.url, token, auth="api_token") as client:
+            with pytest.raises(Unauthorized) as info:
+                await client.call("getPipelines")
+    said = describe(info.value)
+    assert said.startswith("authentication failed: 401"), said
+    assert ("run with --oauth" in said) is (token == OAUTH_LIKE), said
+    assert "run without --oauth" not in said and "check the API token and --url" in said
+    assert token not in said and token not in repr(info.value) and token not in str(info.value)
+
+
 async def test_an_update_of_a_deal_merged_here_names_its_survivor(tmp_path: Path) -> None:
     async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=5)) as sb:
         away, survivor, other = sorted(sb.state.deals.rows)[:3]
