@@ -81,7 +81,7 @@ def other_company(source: JobStore, other: JobStore) -> bool:
     return here is not None and there is not None and here != there
 
 
-def _others_done(source: JobStore, include: Callable[[Any], bool], *,
+def others_done(source: JobStore, include: Callable[[Any], bool], *,
                  own_undos: bool = True
                  ) -> Iterator[tuple[Any, Mapping[str, Any], str | None, set[str] | None]]:
     """(job, result, the job it undoes: an undo job's source job, else None, the field
@@ -166,7 +166,7 @@ def later(source: JobStore) -> Later:
     """Deals that other jobs in ``source``'s job directory wrote after it was created:
     deal id → what happened (the first such record). Merge jobs name their survivors
     (a deal that absorbed another) and the deals they merged away; update, move-stage,
-    import and undo jobs the deals they changed (``_others_done``). An undo of ``source``
+    import and undo jobs the deals they changed (``others_done``). An undo of ``source``
     itself is no one else's write: a deal it put back is as before, or changed since, as
     the deal itself shows (x10r2: a second undo listed them as "changed since ...
     (--force overwrites them)"). Nor is a later job's write that an undo of that job put
@@ -194,7 +194,7 @@ def later(source: JobStore) -> Later:
         ours, theirs = first.get(deal_id), parse_time(record.get("update_time"))
         return ours is not None and theirs is not None and int(theirs) < int(ours)
 
-    for job, result, undoes, groups in _others_done(
+    for job, result, undoes, groups in others_done(
             source, lambda job: (job.created_at or 0.0) >= source.created_at,
             own_undos=False):
         deal_id, action = result.get("deal_id"), result.get("action")
@@ -312,4 +312,4 @@ async def later_conflicts(store: JobStore | None, items: Sequence[Item],
 
 
 __all__ = ["RESTORED_IN_PART", "Later", "later", "later_conflicts", "later_words",
-           "later_writes", "other_company", "written_later", "written_since"]
+           "later_writes", "other_company", "others_done", "written_later", "written_since"]

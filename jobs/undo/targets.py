@@ -37,10 +37,10 @@ from ..deals import (
 from ..dedupe.merge_job import POLICY_RECORD, PUT_BACK
 from ..import_resolve import made_contacts
 from ..later_jobs import RESTORED_IN_PART as RESTORED_IN_PART
-from ..later_jobs import _others_done
 from ..later_jobs import later as later
 from ..later_jobs import later_writes as later_writes
 from ..later_jobs import other_company as other_company
+from ..later_jobs import others_done
 from ..provable_writes import UNPROVEN
 
 UNDOABLE = ("update", "move-stage", "import", "dedupe")
@@ -475,9 +475,9 @@ def check_source(store: JobStore) -> None:
 
 def other_creators(source: JobStore) -> dict[int, str]:
     """Deals that other import jobs in ``source``'s job directory record as created by
-    them (whenever they ran): deal id → that job's id (``_others_done``)."""
+    them (whenever they ran): deal id → that job's id (``others_done``)."""
     out: dict[int, str] = {}
-    for job, result, _, _ in _others_done(source, lambda job: job.kind == "import"):
+    for job, result, _, _ in others_done(source, lambda job: job.kind == "import"):
         deal_id = result.get("deal_id")
         if isinstance(deal_id, int) and result.get("action") == "created":
             out.setdefault(deal_id, job.job_id)
