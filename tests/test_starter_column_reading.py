@@ -214,7 +214,8 @@ def test_text_dates_read_year_first_beside_serials_are_proposed(
     assert "%y/%m/%d" in formats and "excel" in formats, formats
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.sampled_from(sorted(_ORDERS)), sep=st.sampled_from(["/", "-", ".", " ", ""]),
        widths=st.sampled_from([(2,), (4,), (4, 2)]),
        years=st.sampled_from([(2001, 2045), (2032, 2045), (2013, 2031)]),
@@ -231,6 +232,13 @@ def test_the_first_choice_followed_reads_every_valid_cell(
     cells, truth = _column(order, sep, widths, years, time=time, seed=seed)
     (read, refused, wrong), todos = _followed(catalog, cells, truth)
     assert not any("no pattern can read" in t or "is no date" in t for t in todos), todos
+    if any("cannot tell" in t for t in todos):
+        # a column every cell of which reads both ways (dd/mm/yy of 2013-31: '28/09/07' is
+        # 2007-09-28 or 2028-09-07): the TODO asks, and until it is answered its first
+        # choice writes nothing wrong (the guard refuses the cells that read both ways;
+        # CI found the case: Hypothesis' random draw, now derandomized)
+        assert wrong == 0, (todos, cells[:4])
+        return
     assert (read, refused, wrong) == (len(cells), 0, 0), (todos, cells[:4])
 
 
