@@ -420,7 +420,10 @@ def phone_numbers(value: object) -> tuple[str, ...] | None:
 
 # the single-word spellings of legal forms (``legal_forms.FORMS`` has them all)
 LEGAL_SUFFIXES = SINGLE_WORD_FORMS
-_CONNECTORS = frozenset({"and", "und", "et", "y", "e"})
+# the connector between two runs of forms (``Acme GmbH & Co. KG``): the ``&`` and every
+# "and" ``_org_key_parts`` read as it (``und``, ``et``, ``og``: ``conjunctions.AND_WORDS``);
+# never a single letter (x52r11 F1: ``Vitamin E Oy`` was keyed ``vitamin oy``)
+_CONNECTOR = "and"
 
 
 def org_match_key(name: object) -> str | None:
@@ -705,14 +708,17 @@ def _org_key_parts(text: str) -> tuple[list[str], list[str]]:
 
 def _name_and_forms(words: list[str], start: int) -> tuple[list[str], list[str]]:
     """An org key's words (``_org_key_parts``) as (name words, canonical forms): the name
-    words are always the first words of ``words``, its forms read from ``start`` on."""
-    forms: list[str] = []
-    while True:  # Acme GmbH & Co. KG: forms, a connector, forms
-        words, more = split_forms(words, start)
-        forms[:0] = more
-        if not more or len(words) < 2 or words[-1] not in _CONNECTORS:
+    words are always the first words of ``words``, its forms read from ``start`` on. The
+    connector before forms (``_CONNECTOR``) is dropped only where forms precede it too
+    (``Acme GmbH & Co. KG``: forms, a connector, forms) or the form after it is ``Co``
+    (``Smith & Co`` is ``Smith Co``); before a name's only other form it is a word of the
+    name (x52r11 F1: ``Generation Und GmbH`` is not ``Generation GmbH``)."""
+    words, forms = split_forms(words, start)
+    while forms and len(words) > 1 and words[-1] == _CONNECTOR:
+        before, earlier = split_forms(words[:-1], start)
+        if not earlier and forms[0] != "co":
             break
-        words.pop()
+        words, forms = before, earlier + forms
     return words, forms
 
 
