@@ -131,12 +131,13 @@ _AT_ADDRESS = " @ "
 def org_key_now(key: str, names: Mapping[str, str] | None = None) -> str:
     """An organization key stored by a job of an earlier key version (before x52r9: ``og``,
     ``och``, ``en``, ``ve``, ``és`` were words of the key, and ``Øster Ås`` was keyed
-    ``oster as`` as ``Øster AS`` is) as it is keyed now: the key read again by
-    ``tf.org_match_key`` (``hansen og son as`` -> ``hansen and son as``), or ``names``'
-    key for it (the key the name the job sent under it has now: ``oster as`` -> ``oster
-    ås`` for a job that made ``Øster Ås``; a key no name tells stays the form's); an
-    address part (``" @ "``) and a made- lookup's ``#gone:`` / ``#own:`` suffix kept.
-    Idempotent: a key of this version is kept."""
+    ``oster as`` as ``Øster AS`` is; before x52r11 a one-letter word before the only
+    form was dropped: ``Vitamin E Oy`` was ``vitamin oy``) as it is keyed now: the key
+    read again by ``tf.org_match_key`` (``hansen og son as`` -> ``hansen and son as``),
+    or ``names``' key for it (the key the name the job sent under it has now: ``oster
+    as`` -> ``oster ås`` for a job that made ``Øster Ås``, ``vitamin oy`` -> ``vitamin e
+    oy``; a key no name tells stays the form's); an address part (``" @ "``) and a made-
+    lookup's ``#gone:`` / ``#own:`` suffix kept. Idempotent: a key of this version is kept."""
     suffix = _MADE_SUFFIX.search(key)
     end = suffix.start() if suffix else len(key)
     name, at, where = key[:end].partition(_AT_ADDRESS)
@@ -151,7 +152,7 @@ def org_key_now(key: str, names: Mapping[str, str] | None = None) -> str:
 
 def contact_key_v4(kind: str, key: str, names: Mapping[str, str] | None = None) -> str:
     """A person or organization key stored by a job of an earlier key version (person key
-    versions 1 to 3) as this version writes it: a person key's name part as
+    versions 1 to 4) as this version writes it: a person key's name part as
     ``person_key_v2`` writes it and its new organization's part (``|o:key:``) as
     ``org_key_now`` does; an organization's (``org``, ``made-org``) by ``org_key_now``
     (``names``: its). Exact but for a look-alike of a legal form no ``names`` tells, and

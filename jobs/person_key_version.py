@@ -15,7 +15,10 @@ keys organizations anew — ``og`` / ``och`` / ``en`` / ``ve`` / ``és`` read as
 look-alike of a legal form (``Øster Ås``) keyed as written —: the ``org`` / ``made-org``
 lookups, the rows' ``$.org`` references and the ``|o:key:`` part of person keys
 (``contact_keys.contact_key_v4``; a look-alike's old key is told by the name the job sent
-under it), and the claims of organization creates in doubt are named as before too. So a job records the key
+under it), and the claims of organization creates in doubt are named as before too.
+Version 5 (x52r11 F1) keys a one-letter word or ``und`` before a name's only legal form
+as a word of the name (``Vitamin E Oy`` was ``vitamin oy``, it is ``vitamin e oy``): the
+same reading again, the old key told by the name the job sent under it. So a job records the key
 version it was planned with (``META_PERSON_KEYS``, written by the first load); a job of
 an earlier one (no row: 1, or 2 as the release before the row wrote it) has its keys
 recomputed (``contact_keys.person_key_v2``: exact for either, and idempotent, so no proof
@@ -42,8 +45,9 @@ META_PERSON_KEYS = "import.person_key_version"
 # was added); 3: folded until nothing is left (x45r5 F1: ``Aaen`` and ``Åen`` were two);
 # 4: the organization keys (``org``, ``made-org``, ``$.org``, a person key's ``|o:key:``)
 # read ``og`` / ``och`` / ``en`` / ``ve`` / ``és`` as "and" and key a look-alike of a legal
-# form as written (x52r9 F1, F2: ``contact_keys.contact_key_v4``)
-PERSON_KEY_VERSION = 4
+# form as written (x52r9 F1, F2: ``contact_keys.contact_key_v4``); 5: a one-letter word or
+# ``und`` / ``and`` before a name's only form is the name's (x52r11 F1: the same upgrade)
+PERSON_KEY_VERSION = 5
 # the keys of the persons the rows in doubt at the upgrade need, as recomputed -> as the
 # claims of their creates were named by version 1's process (``claimed_as``)
 META_PERSON_KEYS_WAS = "import.person_keys_was"

@@ -8,9 +8,13 @@ Co. KG`` = ``Acme GmbH und Co KG``, ``The Smith & Co`` = ``Smith Co``."""
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import pytest
 
+from bulk.store import JobStore, NewItem
+from jobs.contact_keys import contact_key_v4
+from jobs.person_key_version import META_PERSON_KEYS, PERSON_KEY_VERSION, keys_up_to_date
 from jobs.transforms import org_key_parts, org_match_key
 
 _NAMES = ("Vitamin", "Generation", "Lenkeorg", "Alfa", "Delta Foods", "The Epsilon")
@@ -59,3 +63,22 @@ def test_forms_around_a_connector_stay_forms() -> None:
     assert org_key_parts("Müller GmbH & Co. KG") == (["muller"], ["gmbh", "co", "kg"])
     assert org_key_parts("Vitamin E Oy") == (["vitamin", "e"], ["oy"])
 
+
+def test_an_older_job_keys_a_made_org_by_the_name_it_sent(tmp_path: Path) -> None:
+    """A job planned before stored ``vitamin oy`` for the ``Vitamin E Oy`` it made: before
+    its resume or retry writes anything, that key is the name's key now."""
+    assert PERSON_KEY_VERSION >= 5
+    store = JobStore.create(tmp_path / "j", job_id="j", kind="import", config={})
+    try:
+        store.meta_put(META_PERSON_KEYS, 4)
+        ref = {"kind": "org", "key": "vitamin oy", "body": {"name": "Vitamin E Oy"}}
+        store.add_items([NewItem(1, "k1", "addDeal", {"org": ref})])
+        store.lookup_put_many("org", [("vitamin oy", 11)], also=("made-org",))
+        keys_up_to_date(store)
+        assert store.lookups("org") == {"vitamin e oy": 11}
+        assert store.lookups("made-org") == {"vitamin e oy": 11}
+        assert [i.payload["org"]["key"] for i in store.items()] == ["vitamin e oy"]
+        assert store.meta_get(META_PERSON_KEYS) == PERSON_KEY_VERSION
+    finally:
+        store.close()
+    assert contact_key_v4("org", "vitamin e oy") == "vitamin e oy"  # idempotent
