@@ -291,9 +291,10 @@ def clean_phone(value: object) -> str | None:
     text = _phone_text(value)
     if text is None:
         return None
-    _phone_parts(text)
-    if date_like(text):  # (x50r1 F5: "+12.03.1980" was a person's phone)
+    if date_like(text):  # (x50r1 F5: "+12.03.1980" was a person's phone; x52r11 F3: a
+        # date in fullwidth digits or slash, "\uff11\uff12\uff0f\uff12\uff10\uff12\uff16", is called one too)
         raise InputError(f"not a phone number: {text!r} (written as a date)")
+    _phone_parts(text)
     return text
 
 

@@ -24,7 +24,7 @@ dropped unsaid, and an address or phone after a space stayed in the person's nam
   x49r4 F6; ``J.R. Ewing``, ``Dr.Li`` are none) — read one way by every reader (the
   two-person rule's ``_CONTACT`` too).
 
-Why ~520 lines: every check of a name cell's contacts (the two-contact, led-address,
+Why ~575 lines: every check of a name cell's contacts (the two-contact, led-address,
 unsure-phone, label, extension and date checks) reads the one set of patterns here
 (``ADDRESS``, ``_PHONE``, ``PHONE_LABEL``, ``_DATE_LIKE``); split apart, two readers of one
 cell could drift and read a contact two ways (x52r1 F1's class).
@@ -37,6 +37,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 
 from .name_dates import name_date
 from .person_words import (
@@ -168,8 +169,12 @@ _GLUED_DIGIT = r"(?<![A-Za-z\u00c0-\u024f\u0370-\u052f])"
 # ... a messenger after the ``/`` (``person_words.MESSENGER_LABELS``) or alone before a
 # colon, and spaces before the colon (French ``Tél/WhatsApp : +33 …``: x52r1 F3, ``Tél`` was
 # left in the name): ``label(/label)* :`` in every form
-PHONE_LABEL = (rf"(?:\b(?:{PHONE_LABELS})\b['\u05f3]?"
-               rf"(?:\.?\s*/\s*(?:{PHONE_LABELS}|{MESSENGER_LABELS})\b)*(?:\.?\s+(?=:))?"
+# ... a messenger first too when a label follows it after a ``/`` and the whole ends in a
+# colon (``SMS/Tel.:``, ``KakaoTalk/Tel.:``: x52r11 F2)
+_JOINED_LABEL = rf"\.?\s*/\s*(?:{PHONE_LABELS}|{MESSENGER_LABELS})\b"
+PHONE_LABEL = (rf"(?:(?:\b(?:{PHONE_LABELS})\b['\u05f3]?"
+               rf"|\b(?:{MESSENGER_LABELS})\b(?=(?:{_JOINED_LABEL})+\.?\s*:))"
+               rf"(?:{_JOINED_LABEL})*(?:\.?\s+(?=:))?"
                rf"|\b(?:{MESSENGER_LABELS})\b(?=\s*:)(?:\s+(?=:))?"
                r"|(?<=\()(?i:wa)(?=\s+\+))")
 _PHONE = re.compile(rf"(?:(?P<label>{PHONE_LABEL})\.?:?\s*)?"
@@ -247,8 +252,10 @@ _DATE_LIKE = re.compile(r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})"
 
 def date_like(number: str) -> bool:
     """Whether ``number`` (a phone candidate) starts as a date is written, whatever leads
-    it (x50r1 F5: ``+06.12.2026``, ``+ 12.03.1980`` were written as phones)."""
-    return _DATE_LIKE.match(number.strip().lstrip("+([ ")) is not None
+    it (x50r1 F5: ``+06.12.2026``, ``+ 12.03.1980`` were written as phones), its digits and
+    separators of any script read as ASCII (``fold_digits``: x52r11 F3, a fullwidth ``12/2026``,
+    ``٠٦/٢٠٢٧`` in the phone column were written as phones)."""
+    return _DATE_LIKE.match(fold_digits(number).strip().lstrip("+([ ")) is not None
 
 
 _DATE_IN = re.compile(r"(?<![\d./\-])" + _DATE_LIKE.pattern)
@@ -392,6 +399,20 @@ _DIGITS = {z + d: str(d) for z in (0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E5
            for d in range(10)} | {0xFF1C: "<", 0xFF1E: ">", 0xFF0E: "."}
 _WIDE_PLUS = re.compile(r"\uff0b(?=\s*\d)")
 _DIGIT_DASH = re.compile(r"(?<=\d)(\s*)[\u2010-\u2015\u2212\uff0d](?=\s*\d)")
+# a decimal digit of any other script (``unicodedata.decimal``: Persian, Devanagari, ...)
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+# a fullwidth or small solidus / full stop / colon between two digits (a fullwidth
+# ``12/2026``: x52r11 F3, the name ``Tove Kyl 12\uff0f2026``), as NFKC folds it
+_DIGIT_SEPARATOR = re.compile(r"(?<=\d)(\s*)[\uff0f\u2044\u2215\ufe52\uff0e\uff1a](?=\s*\d)")
+_SEPARATOR_FOLD = {0xFF0F: "/", 0x2044: "/", 0x2215: "/", 0xFE52: ".", 0xFF0E: ".", 0xFF1A: ":"}
+
+
+def _digit(m: re.Match[str]) -> str:
+    return str(unicodedata.decimal(m[0]))
+
+
+def _separator(m: re.Match[str]) -> str:
+    return m[1] + _SEPARATOR_FOLD[ord(m[0][-1])]
 
 
 def fold_digits(text: str) -> str:
@@ -402,11 +423,16 @@ def fold_digits(text: str) -> str:
     never left in a name (x49r10 F4). The fullwidth brackets and full stop (U+FF1C,
     U+FF1E, U+FF0E) as ``< > .`` too, as the E-mail column reads them (x50r1 F6: ``Jane Roe
     <jane@roe.com>`` in fullwidth brackets kept them in the name); a fullwidth at-sign
-    (U+FF20) is kept, the row then refused as that column refuses it.
+    (U+FF20) is kept, the row then refused as that column refuses it. Every other
+    script's decimal digit (``unicodedata.decimal``) and a fullwidth ``\uff0f`` ``\uff0e`` ``\uff1a``
+    between digits as ASCII (x52r11 F3: ``\uff11\uff12\uff0f\uff12\uff10\uff12\uff16`` was kept in the name).
     ``text`` itself when it holds none. Pure."""
     if text.isascii():
         return text
     text = _WIDE_PLUS.sub("+", text.translate(_DIGITS))
+    if not text.isascii():
+        text = _OTHER_DIGIT.sub(_digit, text)
+        text = _DIGIT_SEPARATOR.sub(_separator, text)
     return _DIGIT_DASH.sub(r"\1-", text)
 
 

@@ -72,6 +72,13 @@ _WORD_DATE = re.compile(
     # a weekday and a day (``Tue 6``: x51r8 F7); ``Sun`` / ``Sat`` abbreviated may be names
     r"|(?<![^\W\d_])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?"
     rf"|wed|thu(?:rs?)?|fri)\.?,?\s+{_DAY}"
+    # a week's number (``KW 49``, ``Woche 49``, ``wk 49``, ``CW 49/2026``: x52r11 F8, kept in
+    # the name or refused as "2 persons"): de ``KW`` ``Woche`` ``Kalenderwoche``, en ``CW``
+    # ``wk`` ``week``, fr ``semaine``, es / pt ``semana``, it ``settimana``, nl ``week``, sv
+    # ``vecka``, no / da ``uke`` ``uge``, fi ``viikko`` ``vko``, pl ``tydzień``, cs ``týden``
+    r"|(?<![^\W\d_])(?:kw|cw|wk|kalenderwoche|woche|calendar\s+week|week|semaine|semana"
+    r"|settimana|vecka|uke|uge|viikko|vko|tydzie\u0144|t\u00fdden)\.?\s*(?:[1-9]|[0-4]\d|5[0-3])"
+    rf"(?!\d)(?:\s*[/\-.]\s*(?:{_YEAR}|['\u2019]?\d{{2}}(?!\d)))?"
     r"|\d{1,4}\s*\u5e74\s*\d{1,2}\s*\u6708|\d{1,2}\s*\u6708\s*\d{1,2}\s*\u65e5"  # 年月 月日
     r"|\d{4}\s*\ub144\s*\d{1,2}\s*\uc6d4|\d{1,2}\s*\uc6d4\s*\d{1,2}\s*\uc77c",  # 년월 월일
     re.IGNORECASE)

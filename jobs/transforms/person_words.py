@@ -314,8 +314,12 @@ PHONE_LABELS = ("cep\\s*tel|mob\\.?\\s*tel|tel\\.?\\s*kom|mobile\\s*no|tel\\s*bi
 # the messengers a phone is labelled with beside a phone label (``Tel/WhatsApp:``,
 # ``Mob./Viber:``, ``Tel./Signal:``, ``Tel/Telegram:``: x52r1 F3, ``Tel`` was left in the
 # name) or alone before a colon (``Viber: +33 …``); never a label without one of those (a
-# word that may be a surname: ``Line``, ``Signal``); a regex alternation
-MESSENGER_LABELS = "viber|signal|telegram|wechat|skype|threema|imessage|line|whatsapp|wa"
+# word that may be a surname: ``Line``, ``Signal``); ... and SMS, text messages and
+# KakaoTalk, first or after the ``/`` (``Tlf./SMS:``, ``SMS/Tel.:``, ``Cell/Text:``,
+# ``Tel./KakaoTalk:``: x52r11 F2, ``Tlf.`` was left in the name and an existing person
+# not found); a regex alternation
+MESSENGER_LABELS = ("viber|signal|telegram|wechat|skype|threema|imessage|line|whatsapp|wa"
+                    "|kakaotalk|kakao|sms|text|mms|rcs")
 # the words a phone's extension is written after (en ``ext``, ``x``; de ``Durchwahl``,
 # ``DW``, ``Apparat``, ``App.``, ``Nebenstelle``; fr ``poste``; es ``extensi\u00f3n``,
 # ``anexo``, ``interno``; it ``interno``, ``int.``; nl ``toestel``, ``tst``; sv / no / da
