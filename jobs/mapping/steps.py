@@ -2,7 +2,7 @@
 (``_Source``), converting them (remembered per cell text: ``_Step``), with the
 per-column decimal marks (``_PerColumn``) — ``jobs.mapping.compiler`` builds them.
 
-Why ~515 lines: the steps share one memo (``_remember``) and one refusal type, so they
+Why ~545 lines: the steps share one memo (``_remember``) and one refusal type, so they
 stay together; the stage's tally of rows placed by ``"*"`` is its own module
 (``star_tally``)."""
 
@@ -462,6 +462,13 @@ def _person_name(raw: object, values: object = None) -> str:
                              "a column of its own, or leave it out")
         raw = tf.spaced_dashes(raw)
     names = tf.listed_persons(raw)
+    if names and len(persons := [n for n in names if not tf.contact_alone(n)]) < 2:
+        # (a contact before the name is no person: x52r11 F7, "2 persons ('ad0@y.io', …)")
+        contact = next(n for n in names if tf.contact_alone(n))
+        raise InputError(
+            f"the person cell {raw!r} writes {contact!r} before the name"
+            + (f" {persons[0]!r}" if persons else "") + ": whose is it? A deal has one "
+            "person: write the name first, its address or phone after it (\"Name <address>\")")
     if names:
         verb = "names" if tf.a_full_name(names) else "may name"  # 'Procter', 'Gamble'
         raise InputError(

@@ -117,6 +117,7 @@ from .name_cell_contacts import (
 from .name_joiners import spaced_dashes
 from .name_lists import (
     a_full_name,
+    contact_alone,
     holds_contact,
     latin_spelling,
     listed_persons,
@@ -172,6 +173,7 @@ __all__ = [
     "display_names",
     "PHONE_GAP",
     "a_full_name",
+    "contact_alone",
     "holds_contact",
     "latin_spelling",
     "listed_persons",

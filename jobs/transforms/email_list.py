@@ -86,10 +86,16 @@ def _name_like(comment: str) -> bool:
 # ``'eb8@ec.io'``, ``[a@x]``, ``«a@x»`` (x52r1 F8: refused with email-validator's "invalid
 # characters before the @-sign: SPACE"; the name cell reads every pair so: one table)
 _OTHER_PAIRS = {o: c for o, c in PAIRS.items() if o not in '<("'}
-_PAIRED_ADDRESS = re.compile(rf"(?<![^\s;,])(?P<open>[{char_class(''.join(_OTHER_PAIRS))}])"
-                             rf"(?P<address>[^\s;,<>()\"@]+@[^\s;,<>()\"@]+?)"
+# ... spaces inside the pair too (``« ec@e.se »``, ``“ ec@e.se ”``: x52r11 F5, "it holds a
+# space"; the name cell read them)
+_PAIRED_ADDRESS = re.compile(rf"(?<![^\s;,])(?P<open>[{char_class(''.join(_OTHER_PAIRS))}])\s*"
+                             rf"(?P<address>[^\s;,<>()\"@]+@[^\s;,<>()\"@]+?)\s*"
                              rf"(?P<close>[{char_class(''.join(set(''.join(_OTHER_PAIRS.values()))))}])"
                              r"(?=[\s;,]|$)")
+# a CJK full stop or comma (ideographic, halfwidth) ending a cell or a word, as after a
+# sentence (``ec@e.se。``, ``「ec@e.se」。``, ``ec@e.se、``: x52r11 F5, refused with the
+# validator's "cannot end with a period"; the name cell read them): punctuation
+_CJK_STOP = re.compile(r"(?<=[^\s;,])[\u3001\u3002\uff61\uff64]+(?=[\s;,]|$)")
 
 
 def _angled(m: re.Match[str]) -> str:
@@ -100,11 +106,14 @@ def angled(text: str) -> str:
     """``text`` (an e-mail cell) with each address alone in a bracket or quote pair of any
     script written in ``<…>`` (``Eva Kolumm 「en0@ec.io」`` -> ``Eva Kolumm <en0@ec.io>``,
     ``'eb8@ec.io'`` -> ``<eb8@ec.io>``): the E-mail column reads the pairs the name cell
-    reads (x52r1 F8). ``text`` itself when it holds no such pair (a ``'`` inside a local
+    reads (x52r1 F8), spaces inside the pair and a CJK full stop or comma after it dropped
+    (x52r11 F5). ``text`` itself when it holds no such pair (a ``'`` inside a local
     part is its own: ``d'arcy@x.ie``). Pure."""
     if text.isascii() and "'" not in text and "[" not in text and "{" not in text \
             and "`" not in text:
         return text
+    if "@" in text and not text.isascii():
+        text = _CJK_STOP.sub("", text)
     return _PAIRED_ADDRESS.sub(_angled, text)
 
 

@@ -167,7 +167,7 @@ every dash between digits separates a phone's groups (``PHONE_GAP``); a title or
 contact after a dash or glued at the end is cut before a weak joiner is judged
 (``José Ortega y Gasset - CEO``: ``_before_title``).
 
-Why ~990 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
+Why ~1090 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
 ``_surname``), one module so that a change to one is seen by every step; its readers and
 vocabularies are apart (``person_titles``, ``person_words``, ``given_names``).
 """
@@ -217,7 +217,7 @@ from .person_words import (
     SURNAME_ENDS,
     TITLE_JOINERS,
 )
-from .quote_marks import STRAY_MARKS
+from .quote_marks import PAIRS, STRAY_MARKS
 
 _MEMO = 8192  # distinct cells each reader remembers (bounded: unique names grow nothing)
 
@@ -397,6 +397,13 @@ def holds_contact(text: str) -> bool:
     return _CONTACT.search(text) is not None
 
 
+def contact_alone(text: str) -> bool:
+    """Whether ``text`` (a name a cell lists) is an e-mail or web address, a phone number
+    or ``n/a`` alone (in ``<>`` ``()`` ``[]`` too): no person's name, never called one
+    in a message (x52r11 F7). Pure."""
+    return _contact(text)
+
+
 def no_title(text: str) -> bool:
     """Whether ``text`` (a part ``name_and_title`` cut from a name cell into the note) is
     no job title: a contact (``holds_contact``) or any other word: the note then says it
@@ -530,7 +537,9 @@ def _listed_persons(value: str) -> list[str] | None:
             company_whole(names[0], names[1])):
         return None  # one company's name (``Smith & Sons Ltd``, ``Jane Roe & Co``)
     if len(names) > 1:
-        return names
+        # (a part of a contact alone is no person the message names: x52r11 F7)
+        persons = [name for name in names if not _contact(name)]
+        return persons if len(persons) > 1 else names
     after = persons_after_title(value, masked)
     if after is None and (inner := _bracketed_persons(folded)):
         # a full name in brackets is a second person's (x48r11 F4: ``Anna Berg (Bob
@@ -543,6 +552,9 @@ def _listed_persons(value: str) -> list[str] | None:
             # a name of Han, Hangul or kana and its Latin spelling are one person
             # (x48r11: ``山田太郎 (Taro Yamada)`` was refused as two)
             inner = [name for name in inner if not _romanised(name)]
+        # (an address or phone outside is no person: ``ad0@y.io (Anna Bex)`` is ``Anna Bex
+        # <ad0@y.io>``, x52r11 F7, refused as "2 persons ('ad0@y.io', 'Anna Bex')")
+        outside = " ".join(_CONTACT.sub(" ", outside).split()).strip(" ,;|/-\u2013\u2014")
         listed = [outside, *inner] if any(c.isalpha() for c in outside) else inner
         return listed if len(listed) > 1 else None
     return after
@@ -555,7 +567,17 @@ def _contact_owner(head: str) -> bool:
     head = head.rstrip(" :")
     if head[-1:] in ")]" and not _BRACKETS.sub("", head).strip():
         return True
-    return "," in head and job_title(head.rsplit(",", 1)[1].strip())
+    # ... or after a slash or a spaced dash (``Jane Roe / CEO``, ``Jane Roe - CEO``: x52r11
+    # F4, as the cell without the contact reads)
+    parts = _TITLE_GAP.split(head)
+    return len(parts) > 1 and any(c.isalpha() for c in parts[0]) and job_title(parts[-1].strip())
+
+
+# a closing mark of any pair (``quote_marks.PAIRS``), and a ``()`` ``[]`` ``<>`` ending a cell
+_CLOSING = frozenset("".join(PAIRS.values()))
+_END_BRACKET = re.compile(r"\s[(\[<]([^()\[\]<>]*)[)\]>]$")
+# what a job title ending a name cell's head follows: a comma, a slash, a spaced dash
+_TITLE_GAP = re.compile(r",|\s*/\s*|\s+-+\s+|\s*[\u2013\u2014]\s*")
 
 
 def _last_contact(folded: str) -> int | None:
@@ -563,16 +585,27 @@ def _last_contact(folded: str) -> int | None:
     ``folded`` (a name cell, a full stop after it aside) after a space starts; None when
     the cell ends otherwise, or is the contact alone."""
     end = folded.rstrip(" .\u3002")
+    if end[-1:] in _CLOSING:  # (a contact in a pair of its own: x52r11 F4)
+        if (m := _END_BRACKET.search(end)) is not None and _CONTACT.fullmatch(m[1].strip()) \
+                and ("@" in m[1] or _PHONE_DIGITS.search(m[1])):
+            return m.start() + 1
+        end = end[:-1]
     if not end or ("@" not in end and not end[-1].isdigit()):
         return None  # (most cells end in a letter: no search)
     bracketed = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)
     found = list(_CONTACT.finditer(bracketed))
     last = found[-1] if found else None
-    if last is None or bracketed[last.end():].strip(" .\u3002") or last.start() == 0 \
-            or not bracketed[last.start() - 1].isspace() or _WEB.match(last[0]) \
+    if last is None:
+        return None
+    start, rest = last.start(), bracketed[last.end():].strip(" .\u3002")
+    if rest and start > 1 and (closing := PAIRS.get(bracketed[start - 1])) is not None \
+            and rest[0] in closing and not rest[1:].strip(" .\u3002"):
+        start -= 1  # (in a pair of its own: ``Jane Roe, CEO 「jr@x」``: x52r11 F4)
+        rest = ""
+    if rest or start == 0 or not bracketed[start - 1].isspace() or _WEB.match(last[0]) \
             or not ("@" in last[0] or _PHONE_DIGITS.search(last[0])):
         return None
-    return last.start()
+    return start
 
 
 # one syllable of an East-Asian romanisation (Hepburn romaji, Hanyu pinyin, the Revised
@@ -1049,5 +1082,6 @@ def name_and_title(cell: str) -> tuple[str, str | None]:
     return name, title
 
 
-__all__ = ["a_full_name", "holds_contact", "latin_spelling", "listed_persons", "name_after_contact",
+__all__ = ["a_full_name", "contact_alone", "holds_contact", "latin_spelling", "listed_persons",
+           "name_after_contact",
            "name_and_title", "name_contacts", "no_title"]
