@@ -122,3 +122,17 @@ def test_a_title_before_a_contact_in_any_pair_goes_to_the_note(pair: str, sep: s
 def test_a_second_name_before_a_contact_in_a_pair_still_fails(cell: str) -> None:
     ref = _decided(contact=cell)
     assert isinstance(ref, str) and "2 persons" in ref, ref
+
+
+# F6: text in CJK brackets goes to the note as () [] do; a date inside is not the cell's
+@pytest.mark.parametrize("pair", ["()", "[]", "「」", "【】", "《》", "〔〕", "『』", "〈〉"])
+@pytest.mark.parametrize("contact", ["", " <ab6@y.io>", " 「ab6@y.io」", " ab6@y.io"])
+def test_text_in_a_cjk_bracket_goes_to_the_note(pair: str, contact: str) -> None:
+    got = _read(_decided(contact=f"Anna Bøe {pair[0]}née Smith{pair[1]}{contact}"))
+    assert got[0] == "Anna Bøe" and got[3] == "née Smith", got
+
+
+@pytest.mark.parametrize("cell", ["Jane Rzz 「2026年12月」 <jy@x.io>", "Jane Rzz 【Q4 2026】 <jy@x.io>"])
+def test_a_date_in_a_cjk_bracket_is_not_the_cells_date(cell: str) -> None:
+    got = _read(_decided(contact=cell))
+    assert got[:3] == ("Jane Rzz", ["jy@x.io"], []), got

@@ -29,7 +29,13 @@ _BRACKETED = re.compile(r"(?P<name>[^()<>\[\]]*?)\s*(?:\((?P<paren>[^()<>\[\]@]*
 # placeholder for "none" (casefolded, dots, slashes, dashes and spaces dropped)
 _PLACEHOLDERS = frozenset({"", "na", "none", "null", "nil", "noemail", "noaddress",
                            "unknown", "keine", "nv", "ka", "empty", "nichtangegeben"})
-_FULLWIDTH_BRACKETS = str.maketrans("\uff08\uff09\uff3b\uff3d", "()[]")
+# ... and the CJK brackets (``「」`` ``『』`` ``《》`` ``〈〉`` ``\u3014\u3015`` ``【】``) read as
+# ``[]``: their text goes to the note as ``()`` ``[]``'s does (x52r11 F6: ``Anna Bøe 「CEO」
+# <ab@y.io>`` was named ``Anna Bøe 「CEO」``)
+_CJK_OPEN, _CJK_CLOSE = "\u300c\u300e\u300a\u3008\u3014\u3010", "\u300d\u300f\u300b\u3009\u3015\u3011"
+_FULLWIDTH_BRACKETS = str.maketrans("\uff08\uff09\uff3b\uff3d" + _CJK_OPEN + _CJK_CLOSE,
+                                    "()[]" + "[" * len(_CJK_OPEN) + "]" * len(_CJK_CLOSE))
+_CLOSERS = (")", ">", "]", "\uff09", "\uff3d", *_CJK_CLOSE)
 _DROPPED = re.compile(r"[\s./\-_\u2013\u2014?]+")
 
 
@@ -74,8 +80,7 @@ def name_cell_name(value: object) -> object:
     persons named as their cells). None when nothing is before the bracket; a cell with no
     such bracket, or not text, as it is. A fullwidth bracket (``李伟\uff08 \uff09``, ``王芳\uff3b \uff3d``) is
     one (x49r10 F7). Never raises."""
-    if not isinstance(value, str) or not value.rstrip().endswith((")", ">", "]", "\uff09",
-                                                                  "\uff3d")):
+    if not isinstance(value, str) or not value.rstrip().endswith(_CLOSERS):
         return value
     found = _BRACKETED.fullmatch(value.strip().translate(_FULLWIDTH_BRACKETS))
     if found is None:

@@ -271,7 +271,10 @@ def holds_date(text: str) -> bool:
         _DATE_IN.search(text) is not None or name_date(text) is not None)
 
 
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>")
+# (a bracket's date is not the cell's, in CJK brackets too: x52r11 F6, ``Jane Roe
+# \u300c2026\u5e7412\u6708\u300d <j@x>`` was refused)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|\uff08[^\uff08\uff09]*\uff09"
+                        r"|[\u300c\u300e\u300a\u3008\u3014\u3010][^\u300c-\u3011]*[\u300d\u300f\u300b\u3009\u3015\u3011]")
 
 
 @functools.lru_cache(maxsize=4096)
