@@ -45,6 +45,7 @@ from .merged_todo import merged_todos
 from .order_todos import DateGroup, OtherForms, opposite_todo, untold_todos
 from .person_column import person_name_line
 from .spec import _CUSTOM_OPTIONS, Mapping
+from .spelled_dates import silent_dates_todo, spelled_pattern
 from .unread_dates import unread_dates_todo
 from .untold_orders import Untold, untold_columns
 from .won_stages import (
@@ -1217,10 +1218,18 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
                        own: Iterable[str] = ()) -> list[str]:
     """``[defaults] date_formats`` from the sampled dates of ``columns``
     (``_proposed_dates``), with a TODO line for what the samples cannot tell."""
+    return _defaults_dates(samples, columns, rows, own)[0]
+
+
+def _defaults_dates(samples: MappingABC[str, Sequence[str]] | None,
+                    columns: Sequence[str],
+                    rows: Sequence[MappingABC[str, object]] = (),
+                    own: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """``_date_format_lines``' lines and the formats they propose."""
     proposal = _proposed_dates(samples, columns, rows, own)
     if proposal is None:
-        return ['# date_formats = ["%d.%m.%Y"]  # strptime patterns, tried in order; '
-                "ISO YYYY-MM-DD always works"]
+        return (['# date_formats = ["%d.%m.%Y"]  # strptime patterns, tried in order; '
+                 "ISO YYYY-MM-DD always works"], [])
     formats, todo, named = proposal
     lines = [f"# TODO: {t}, then delete this line" for t in todo]
     listed = ", ".join(_toml_str(f) for f in formats)
@@ -1231,7 +1240,7 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
         example = next(v for column in columns for v in _sampled(samples, column)
                        if _other_date_format(v) is not None)
         comment = f"  # the sampled dates are written so ({example!r})"
-    return [*lines, f"date_formats = [{listed}]{comment}"]
+    return [*lines, f"date_formats = [{listed}]{comment}"], formats
 
 
 def _strptime_reads(value: str, fmt: str) -> bool:
@@ -2282,6 +2291,14 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     column_formats.update({c: _with_token(u.formats(u_defaults), samples, c, date_system)
                            for c, (u, u_defaults) in untold.items()})
     column_formats.update({c: f for c, f in both_orders.items() if c not in untold})
+    # a column whose every cell one spelled form writes (a weekday before the date, spaces
+    # around its separators, a trailing dot): that form's pattern (x52r12 F3)
+    column_formats.update({c: [spelled] for c in date_columns if c not in column_formats
+                           and (spelled := spelled_pattern(_sampled(samples, c)))})
+    default_lines, default_formats = _defaults_dates(
+        _numbers_of(samples, column_formats), date_columns,
+        [{c: r.get(c) for c in date_columns if c not in column_formats} for r in rows],
+        column_formats)
 
     def dated(column: str) -> list[str]:
         formats = column_formats.get(column, [])
@@ -2298,6 +2315,18 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         elif column not in told and column in years and (
                 line := years[column].todo(tokens)) is not None:
             lines.insert(0, line)
+        if column not in told and not lines and not formats:
+            # no TODO, no pattern reads a cell of it: say so (x52r12 F3, 60 of 60 rows
+            # failed the plan "not a date" with no hint)
+            cells = [v for v in _sampled(samples, column) if not is_zero_date_text(v)]
+            if cells and not any(_reads(v, default_formats) or _DMY.fullmatch(v)
+                                 or _other_date_format(v) is not None for v in cells) \
+                    and not any(repr(v) in line for line in default_lines for v in cells):
+                # (a form the [defaults] proposal reads, its order untold, has its TODO)
+                count = sum(1 for r in rows if str(r.get(column) or "").strip()) or len(cells)
+                todo = silent_dates_todo(column, cells, count,
+                                         all(_foreign_month(v) for v in cells))
+                lines.append(f"# TODO: {todo}, then delete this line")
         told.add(column)
         return lines
 
@@ -2321,9 +2350,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                           + [guesses[f"custom.{f.name}"] for f in customs
                              if f.type in ("monetary", "double", "int")
                              and f"custom.{f.name}" in guesses]),
-           *_date_format_lines(_numbers_of(samples, column_formats), date_columns,
-                               [{c: r.get(c) for c in date_columns if c not in column_formats}
-                                for r in rows], column_formats),
+           *default_lines,
            _separator_line(samples, multi), "", "[deal]",
            '# title = ""  # no column left: the update keeps each deal\'s title' if untitled
            else f"title = {_column_value(title)}" + (crm_todos.get("deal.title", "")
