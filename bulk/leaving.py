@@ -166,10 +166,18 @@ def compact(directory: Path, sending: Collection[int]) -> None:
     if not kept:
         path.unlink(missing_ok=True)
         return
-    fresh = path.with_name(LEAVING_FILE + ".new")
+    rewrite(path, b"".join(kept))
+
+
+def rewrite(path: Path, data: bytes) -> None:
+    """``path``'s content replaced by ``data`` (0600, fsynced) through a sibling
+    ``<name>.new`` renamed over it: a kill leaves the old file or the new one, never half
+    of either (the leaving marks' and the import's sent journal's compaction). Raises
+    OSError."""
+    fresh = path.with_name(path.name + ".new")
     fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.write(fd, b"".join(kept))
+        os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -196,5 +204,5 @@ def settle(store: Any) -> None:
     compact(store.directory, [item.id for item in store.items(ItemState.SENDING)])
 
 
-__all__ = ["ANSWER", "LEAVING_FILE", "META_SINCE", "Marks", "begin", "compact", "last_marks",
+__all__ = ["ANSWER", "LEAVING_FILE", "META_SINCE", "Marks", "begin", "compact", "last_marks", "rewrite",
            "longest_answer", "never_left", "settle"]

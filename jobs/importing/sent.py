@@ -29,6 +29,8 @@ from pathlib import Path
 
 import orjson
 
+from bulk.leaving import rewrite
+
 SENT_FILE = "job.sent"
 COMPACT_EVERY = 1000  # appends of a run between two compactions (``compact_sent``)
 
@@ -86,14 +88,7 @@ def compact_sent(directory: Path, final_in_file: Callable[[Collection[int]], set
         if not kept:
             path.unlink()
             return len(lines), 0
-        fresh = path.with_name(SENT_FILE + ".new")
-        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, b"".join(kept))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(fresh, path)
+        rewrite(path, b"".join(kept))
         return len(lines), len(kept)
 
 
