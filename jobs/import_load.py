@@ -2111,6 +2111,9 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         "keys_recreated": again["key_gone"], "merges_undone": again["merge_undone"],
         "wall_seconds": round(sum(r.get("seconds", 0.0) for r in runs), 3),
         "rate_limited": sum(r.get("rate_limited", 0) for r in runs),
+        # seconds Pipedrive's clock is ahead of this machine's, as the job measured it
+        # (``jobs.clock_skew``; null: not known), said when large (x52r8 F1-F3)
+        "server_clock_lead": store.meta_get(META_LEAD),
         **{why: sum(r.get(why, 0) for r in runs) for why in rate_limited_why(None)},
         "runs": runs,
         **doubles_summary(store),
@@ -2249,7 +2252,7 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "merge record proves it: succeeded.csv / failed.csv)")
     if (doubled := doubles_line(data)) is not None:
         lines.append(doubled)
-    if (lead := lead_note(store.meta_get(META_LEAD))) is not None:  # (x52r8 F1-F3)
+    if (lead := lead_note(data.get("server_clock_lead"))) is not None:  # (x52r8 F1-F3)
         lines.append(lead)
     if (doubled := contacts_line(data)) is not None:  # (f41b 1)
         lines.append(doubled)
