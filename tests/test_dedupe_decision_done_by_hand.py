@@ -7,18 +7,15 @@ hand-merged pair was named "it can never be taken … said this once" beside a c
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import orjson
-from typer.testing import CliRunner
 
 from bulk.sandbox import SandboxConfig
 from bulk.sandbox.merge import merge
 from pdbulk.cli import app
 from tests.sandbox_helpers import threaded_sandbox
-from tests.test_dedupe_earlier_decisions import _decide, _seed
-from tests.update_support import cli_args
+from tests.test_dedupe_earlier_decisions import _decide, _first_night
 
 
 def _survivors(plan: Path) -> dict[frozenset[int], tuple[int, list[int]]]:
@@ -30,14 +27,7 @@ def _survivors(plan: Path) -> dict[frozenset[int], tuple[int, list[int]]]:
 
 def test_a_decision_merged_by_hand_is_taken_one_deleted_is_said_once(tmp_path: Path) -> None:
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
-        ids = _seed(sb)
-        args = cli_args(sb, tmp_path / "j")
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        runner = CliRunner()
-        night = ["dedupe", "run", "--since-last", "--json", *args]
-        first = runner.invoke(app, night, env=env)
-        assert first.exit_code == 0, first.output
-        plan = Path(orjson.loads(first.stdout)["plan_dir"])
+        ids, _args, env, runner, night, plan = _first_night(sb, tmp_path / "j")
         crm, linz = frozenset(ids["crm"]), frozenset(ids["linz"])
         _decide(plan, {crm: "merge", linz: "merge"})
         groups = _survivors(plan)
@@ -71,13 +61,7 @@ def test_apply_of_the_folder_takes_a_decision_done_by_hand_as_the_night_does(
     N1: a colleague who edited the survivor and deleted the other deal (no merge) is told
     what the account shows, never "as a merge into it changes it"."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=52)) as sb:
-        ids = _seed(sb)
-        args = cli_args(sb, tmp_path / "j")
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        runner = CliRunner()
-        first = runner.invoke(app, ["dedupe", "run", "--since-last", "--json", *args], env=env)
-        assert first.exit_code == 0, first.output
-        plan = Path(orjson.loads(first.stdout)["plan_dir"])
+        ids, args, env, runner, night, plan = _first_night(sb, tmp_path / "j")
         crm, linz = frozenset(ids["crm"]), frozenset(ids["linz"])
         _decide(plan, {crm: "merge", linz: "merge"})
         groups = _survivors(plan)
@@ -112,14 +96,7 @@ def test_a_decision_merged_by_hand_the_other_way_is_taken_and_said_so(tmp_path: 
     is made; which deal survived is the colleague's), said so, exit 0, by the night and by
     an apply of the folder alike."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=47)) as sb:
-        ids = _seed(sb)
-        args = cli_args(sb, tmp_path / "j")
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        runner = CliRunner()
-        night = ["dedupe", "run", "--since-last", "--json", *args]
-        first = runner.invoke(app, night, env=env)
-        assert first.exit_code == 0, first.output
-        plan = Path(orjson.loads(first.stdout)["plan_dir"])
+        ids, args, env, runner, night, plan = _first_night(sb, tmp_path / "j")
         crm = frozenset(ids["crm"])
         _decide(plan, {crm: "merge"})
         s_crm, [m_crm] = _survivors(plan)[crm]

@@ -39,6 +39,22 @@ def _seed(sb: Sandbox) -> dict[str, tuple[int, int]]:
                     deal(sb, "CRM roll-out Oulo", brio, value=900, add=DAY[1], update=DAY[1]))}
 
 
+def _first_night(sb: Sandbox, jobs_dir: Path
+                 ) -> tuple[dict[str, tuple[int, int]], list[str], dict[str, str], CliRunner,
+                            list[str], Path]:
+    """The account seeded (``_seed``) and a first ``dedupe run --since-last --json`` (exit
+    0): (ids, the engine's CLI args, the env with the token, the runner, the night's
+    command, the plan folder it wrote)."""
+    ids = _seed(sb)
+    args = cli_args(sb, jobs_dir)
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+    runner = CliRunner()
+    night = ["dedupe", "run", "--since-last", "--json", *args]
+    first = runner.invoke(app, night, env=env)
+    assert first.exit_code == 0, first.output
+    return ids, args, env, runner, night, Path(orjson.loads(first.stdout)["plan_dir"])
+
+
 def _decide(plan_dir: Path, decisions: dict[frozenset[int], str]) -> None:
     """Write decisions into groups.csv as a reviewer does (by the group's deals)."""
     with (plan_dir / "groups.csv").open(encoding="utf-8", newline="") as f:

@@ -6,30 +6,20 @@ taken). Only a deal gone, a pair kept separate, or the merge done settles a deci
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import orjson
-from typer.testing import CliRunner
 
 from bulk.sandbox import SandboxConfig
 from pdbulk.cli import app
 from tests.sandbox_helpers import threaded_sandbox
-from tests.test_dedupe_earlier_decisions import _decide, _seed
-from tests.update_support import cli_args
+from tests.test_dedupe_earlier_decisions import _decide, _first_night, _seed
 from tests.update_support import deal as sb_deal
 
 
 def test_an_apply_that_refuses_a_decision_leaves_it_named_every_night(tmp_path: Path) -> None:
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
-        ids = _seed(sb)
-        args = cli_args(sb, tmp_path / "j")
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        runner = CliRunner()
-        night = ["dedupe", "run", "--since-last", "--json", *args]
-        first = runner.invoke(app, night, env=env)
-        assert first.exit_code == 0, first.output
-        plan = Path(orjson.loads(first.stdout)["plan_dir"])
+        ids, args, env, runner, night, plan = _first_night(sb, tmp_path / "j")
         _decide(plan, {frozenset(ids["crm"]): "merge"})
         a = ids["crm"][1]
         sb.state.save("deal", {**sb_deal(sb, a), "value": 950,
@@ -51,14 +41,7 @@ def test_an_apply_that_puts_a_decision_off_leaves_it_for_the_night(tmp_path: Pat
     """A decision = merge the apply put off (``--max-merges 0``: nothing sent) is not taken:
     the next night carries it and merges it."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=46)) as sb:
-        ids = _seed(sb)
-        args = cli_args(sb, tmp_path / "j")
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        runner = CliRunner()
-        night = ["dedupe", "run", "--since-last", "--json", *args]
-        first = runner.invoke(app, night, env=env)
-        assert first.exit_code == 0, first.output
-        plan = Path(orjson.loads(first.stdout)["plan_dir"])
+        ids, args, env, runner, night, plan = _first_night(sb, tmp_path / "j")
         _decide(plan, {frozenset(ids["crm"]): "merge"})
         applied = runner.invoke(app, ["dedupe", "apply", str(plan), "--yes", "--max-merges",
                                       "0", *args], env=env)
