@@ -102,6 +102,29 @@ RESENT_HELD = ("not sent again (its earlier send was answered 5xx or lost, and r
                "applied)")
 
 
+def policy_left(deal: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of the field-policy PATCH ``patch`` that ``deal`` does not hold yet:
+    ``deal_changes`` (an id as its object, a number as its text, currency alone), but text
+    compared exactly. A PATCH's text is Pipedrive's own (a copy's value) or a survivor's
+    title with its stray spaces cleaned, and ``deal_changes`` reads text as a row's
+    cleaning does, spaces collapsed: a survivor titled ``'Annual support '`` "held" the
+    PATCH cleaning it, so the PATCH was recorded applied and never sent, while the plan
+    priced it and succeeded.csv named it (x53r3 F6: 10 of 10 in a night)."""
+    left = deal_changes(deal, patch, currency_alone=True)
+    for name, value in patch.items():
+        if name == "custom_fields" and isinstance(value, Mapping):
+            stored = deal.get("custom_fields") or {}
+            texts = {code: v for code, v in value.items()
+                     if isinstance(v, str) and isinstance(stored.get(code), str)
+                     and stored.get(code) != v}
+            if texts:
+                left["custom_fields"] = {**left.get("custom_fields", {}), **texts}
+        elif isinstance(value, str) and isinstance(deal.get(name), str) \
+                and deal.get(name) != value:
+            left[name] = value
+    return left
+
+
 class DedupeJob(MergeJob):
     """A merge job whose first merge of a group first PATCHes the survivor (field policy);
     the group's other merges depend on that PATCH (the module docstring says how)."""
@@ -437,8 +460,8 @@ class DedupeJob(MergeJob):
                 if (left := await self._as_planned(ctx, item, seen)) is not None:
                     self._skip_group(item, str((left.result or {}).get("reason")))
                     return left
-                if (now := seen.get(survivor)) is not None and not deal_changes(
-                        now, item.payload["patch"], currency_alone=True):
+                if (now := seen.get(survivor)) is not None and not policy_left(
+                        now, item.payload["patch"]):
                     # it holds every value of the PATCH already, changed since the plan in
                     # nothing else (``_as_planned``): this job's own PATCH, applied before a
                     # kill that lost its answer or its record — recorded, never sent again
@@ -645,7 +668,7 @@ class DedupeJob(MergeJob):
         if survivor_id in self._patched or policy is None:
             return False
         patch = policy[1]
-        if deal_changes(survivor, patch, currency_alone=True):
+        if policy_left(survivor, patch):
             return False
         image = self._store.before_image("deal", survivor_id) if self._store else None
         return image is None or _only_policy(survivor, image.before, patch)
