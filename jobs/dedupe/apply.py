@@ -62,10 +62,10 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
@@ -200,8 +200,22 @@ def planned_merges(groups: Sequence[Group], options: ApplyOptions,
     run's plan lines and ``pdbulk plan dedupe`` count these (x21r2 F1: the lines counted
     the duplicate band whatever --auto-apply-above said)."""
     cap = MergeCap(options.max_merges) if cap is None else cap
-    return [g for g in groups
+    return [g for g in decided_first(groups)
             if options.wants(g, review_threshold) is None and cap.takes(g)]
+
+
+_G = TypeVar("_G", PlannedGroup, Group)
+
+
+def decided_first(groups: Iterable[_G]) -> list[_G]:
+    """``groups`` in plan order, a reviewer's ``decision = merge`` first: the order
+    ``--max-merges`` takes them in (``MergeCap``), so a person's decision is never put off
+    behind the night's undecided backlog (x53r3 F2: a decided group waited in group-id
+    order through an apply and two nights, each exiting 0, named only in "… and 118
+    more")."""
+    groups = list(groups)
+    return [g for g in groups if g.decision == "merge"] + \
+        [g for g in groups if g.decision != "merge"]
 
 
 NOT_TAKEN = "--include-review does not take it"  # a skip's tail: only decision = merge does
@@ -452,6 +466,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             _skip(prep, g, why + _merged_since(g, made))
             continue
         chosen.append(g)
+    chosen = decided_first(chosen)
     read = [i for g in (*chosen, *decided) for i in g.member_ids]
     live = await read_deals(ctx, read) if read else {}
     recorded = (load_merges(state_dir, confirmed_only=True)
