@@ -1314,9 +1314,9 @@ class RowPlanner:
             if existing is not None:  # archived deals take no edit but the one unarchiving
                 deal = {**deal, "is_archived": False}
         if isinstance(marker := deal.get("stage_id"), InDealPipeline):
-            # an upsert's row of no pipeline: a create reads its stage cell as the import
-            # does (no deal to ask, f51c); a deal found reads it as an update does, in its
-            # own pipeline (x51r10 F1, F2: ``RowMapper._placed_in``)
+            # an upsert's row: a create reads its stage cell as the import does (no deal
+            # to ask, f51c); a deal found reads it as an update does, whatever its Pipeline
+            # cell holds (x51r10 F1, F2; x52r2 F1, F2: ``RowMapper.found_place``)
             if existing is None:
                 if marker.create is None:
                     return self._bad(row, marker.reason, marker.column)
@@ -1325,8 +1325,9 @@ class RowPlanner:
                 try:
                     placed = marker.place(int(existing["pipeline_id"]))
                 except InputError as exc:
-                    return self._bad(row, "the row names no pipeline, so its stage is read "
-                                     f"in deal {existing['id']}'s: {exc.reason}", exc.column)
+                    return self._bad(row, exc.reason if marker.named else "the row names no "
+                                     f"pipeline, so its stage is read in deal "
+                                     f"{existing['id']}'s: {exc.reason}", exc.column)
                 deal = {k: v for k, v in {**deal, **placed}.items()  # None: the deal's own
                         if not (k in ("stage_id", "status") and v is None)}
         if existing is None and mapped.deactivated:  # a create sets every value it has

@@ -94,6 +94,8 @@ class _Compiler:
         self.stage_status: Callable[[object, int | None], str | None] | None = None
         self.update = False  # an update's: a stage cell that says no status leaves it
         self.upsert = False  # an upsert's: ... for a deal found, open for a create
+        # an upsert's status of a deal found, read from the stage column as an update's
+        self.found_status: Callable[[object, int | None], str | None] | None = None
 
     def step(self, key: str, name: str, spec: FieldSpec | None, make: Make, *,
              many: bool = False, what: str | None = None,
@@ -230,7 +232,7 @@ class _Compiler:
                                  and s.when_open == "drop"),
             customs=[c for c in customs if c], person=people, org=orgs,
             default_currency=d.currency, key_kind=self.key_kind,
-            stage_status=self.stage_status)
+            stage_status=self.stage_status, found_status=self.found_status)
 
     def _key_field(self) -> str:
         label = self.mapping.key_field
@@ -266,6 +268,8 @@ class _Compiler:
         if fold is not tf.stage_key:
             return lambda raw, values: tf.parse_status(raw, vmap)
         self.stage_status = self._stage_status(vmap)
+        if self.upsert:  # a deal found reads the cell as an update does (x52r2 F1)
+            self.found_status = self._stage_status(vmap, found=True)
 
         def convert(raw: object, values: Values) -> str | None:
             try:
@@ -279,7 +283,8 @@ class _Compiler:
                 raise
         return convert
 
-    def _stage_status(self, vmap: tf.ValueMap) -> Callable[[object, int | None], str | None]:
+    def _stage_status(self, vmap: tf.ValueMap, found: bool = False
+                      ) -> Callable[[object, int | None], str | None]:
         """A status read from the stage column: a cell naming a stage of the row's pipeline,
         in any spelling (``Won``, ``EU > North > Won``: ``Catalog.stage``), is that stage,
         its built-in status word aside (x48r14 F2: the stages 'Won' / 'Lost' of 'EU > North'
@@ -291,7 +296,9 @@ class _Compiler:
         stage of another pipeline only, which the status step left to this). A text cell's
         answer is remembered by (cell, pipeline id), a pure function of both against the one
         catalog (issue 8: read afresh for every row, ~3 % of ``map``; bounded as a step's
-        memo is, ``_remember``; an error is not remembered)."""
+        memo is, ``_remember``; an error is not remembered). ``found``: an upsert's reading
+        for a deal its key finds, the update's (``RowMapper.found_status``: x52r2 F1)."""
+        keeps = self.update or found  # a cell of no status word leaves the deal's
         memo: dict[tuple[str, int | None], str | None] = {}
 
         def status(raw: object, pipeline_id: int | None) -> str | None:
@@ -316,13 +323,13 @@ class _Compiler:
                 try:
                     return tf.parse_status(text, vmap)  # no stage of the row's pipeline
                 except InputError:
-                    if self.update:  # no status word: an update leaves it (x51r4 F2)
+                    if keeps:  # no status word: an update leaves it (x51r4 F2)
                         return KEEP_STATUS
                     raise
             # an update's stage cell says no status: the deal keeps its own, unless "*"
             # says one (x51r4 F2: the starter's "*" = "open" reopened 3 of 3 won / lost
             # deals whose cell named their own stage)
-            return vmap.fallback or (KEEP_STATUS if self.update
+            return vmap.fallback or (KEEP_STATUS if keeps
                                      else OWN_STAGE if self.upsert else "open")
         return status
 

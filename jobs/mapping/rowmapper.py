@@ -1,13 +1,14 @@
 """``RowMapper``: a mapping compiled against one account, mapping rows into deals,
 persons and organizations (``jobs.mapping.compiler`` builds it).
 
-Why ~1110 lines: the whole-file pass (decimal marks, date order, a currency named in some
+Why ~1340 lines: the whole-file pass (decimal marks, date order, a currency named in some
 rows only: ``mixed_currency``; ``MarksLearning``, shown rows by another pass) reads the
 same steps ``map`` does, and is kept beside it."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -127,9 +128,12 @@ class InDealPipeline:
     """An update's stage cell on a row that names no pipeline which no pipeline-less
     reading decides (a won / lost word that is one pipeline's stage, x50r9 F1: deal 78, US
     and won, was moved to EU U+203A Won and reopened by ``won\u200b``; a stage of several
-    pipelines): read in the deal's own pipeline once the deal is read. ``place``: the
-    deal's pipeline id -> ``stage_id`` and, where the stage column says it, ``status``
-    (InputError naming the row and the column). Compared, and shown, by ``cell``."""
+    pipelines): read in the deal's own pipeline once the deal is read; an upsert's stage
+    cell on every row (``RowMapper.found_place``: a deal found reads it as the update
+    does, whatever the Pipeline cell holds; x52r2 F1, F2). ``place``: the deal's pipeline
+    id -> ``stage_id`` and, where the stage column says it, ``status`` (None: the deal's
+    own kept; InputError naming the row and the column). Compared, and shown, by
+    ``cell``."""
 
     cell: str
     place: Callable[[int], dict[str, Any]] = field(compare=False, repr=False)
@@ -140,14 +144,16 @@ class InDealPipeline:
     # ... and a create's ``stage_id`` as the import reads the cell (no deal: in every
     # pipeline), None when that reading fails (``reason``)
     create: int | None = field(default=None, compare=False, repr=False)
-    # an update's row that names a pipeline (its won / lost word no stage of it): closed
-    # where it is when that is the deal's own, else the reading's error (x51r10 F3)
+    # a row that names a pipeline (an update's whose won / lost word no stage of it reads;
+    # every upsert's): read in that pipeline, a won / lost word of no stage of it closed
+    # where it is when that is the deal's own, else the reading's error (x51r10 F3, x52r2
+    # F2); its error is said as it is, not as a row of no pipeline's
     named: bool = field(default=False, compare=False, repr=False)
 
 
 def _closed_in(named: int, status: str, error: InputError, pipeline_id: int
                ) -> dict[str, Any]:
-    """``InDealPipeline.place`` of an update's row naming pipeline ``named`` whose won /
+    """``InDealPipeline.place`` of a found deal's row naming pipeline ``named`` whose won /
     lost word (``status``) no stage of it reads: closed where it is in a deal of that
     pipeline; in a deal of another (a move to a stage none names), ``error``."""
     if pipeline_id != named:
@@ -199,6 +205,10 @@ class RowMapper:
     # cell naming a stage of the row's pipeline (open, whatever its built-in word), None to
     # keep the row's (x48r14 F2: the stage 'Won' closed its deals won; x49r1 F2, F4)
     stage_status: Callable[[object, int | None], str | None] | None = None
+    # an upsert's ``stage_status`` for a deal its key finds: the update's reading (a cell
+    # of no status word keeps the deal's own), where ``stage_status`` is the import's for a
+    # create; None: ``stage_status`` reads both (x52r2 F1)
+    found_status: Callable[[object, int | None], str | None] | None = None
     # rows whose amount reads one way only with more decimals than its currency has: row ->
     # (amount, currency, its decimals), written as given and said in ``mark_notes`` (x49r5
     # F3: '$1,234,567.891' went unsaid where '$1.234', two readings, is refused)
@@ -456,6 +466,7 @@ class RowMapper:
                                          "name: a header line (files joined into one?); "
                                          "remove that line", row=n, column=self.key.where))
         deal: dict[str, Any] = {}
+        unread: InputError | None = None  # the status step's refusal
         # a plain dict (a CSV row) reads a cell in place; another row (JSON paths, XLSX)
         # through ``_cell``, whose read may raise (issue 8: a call a step a row)
         plain = type(values) is dict
@@ -477,6 +488,8 @@ class RowMapper:
             except InputError as exc:
                 errors.append(exc)
                 fed[id(exc)] = _KEYS.get(step.name, step.name)
+                if step.name == "status":
+                    unread = exc
                 continue
             if value is not None:
                 deal[step.name] = value
@@ -496,6 +509,8 @@ class RowMapper:
                 part(values, n, deal)
             except InputError as exc:
                 errors.append(exc)
+        if unread is not None and self.found_status is not None:
+            self._status_of_create(deal, unread, errors)
         custom: dict[str, Any] = {}
         opened: dict[str, tuple[str, ...]] = {}
         for step, memo, column in self._custom_plan:
@@ -543,6 +558,21 @@ class RowMapper:
                          tuple(undecided), deactivated or None,
                          self._defaulted(values, deal, custom)
                          if self._defaulting or self._stage_defaults else ())
+
+    def _status_of_create(self, deal: dict[str, Any], unread: InputError,
+                          errors: list[InputError]) -> None:
+        """An upsert's status read from the stage column, refused by the status step (the
+        import's reading: ``unknown status 'Done'``): a create's refusal only, kept in the
+        row's ``InDealPipeline`` (leading, as in an import); a deal found reads the cell
+        as an update does (``found_status``: x52r2 F1, 'Done' of "Done" = "Sales > Won"
+        failed 40 found rows the update placed)."""
+        marker = deal.get("stage_id")
+        if not isinstance(marker, InDealPipeline) or self.stage is None \
+                or unread.column != self.stage.source.where:
+            return
+        errors.remove(unread)
+        deal["stage_id"] = dataclasses.replace(marker, reason=unread.reason,
+                                               column=unread.column, create=None)
 
     @functools.cached_property
     def _deal_plan(self) -> tuple[tuple[_Step, dict[Any, Any], str | None], ...]:
@@ -647,27 +677,28 @@ class RowMapper:
                     str(self.stage.source(values)),
                     functools.partial(self._placed_in, values, n))
                 return
-            if self.defers_stage and pipeline_id is None \
-                    and (cell := self.stage.source(values)) is not None:
-                # an upsert's row of no pipeline: a deal its key finds reads the cell as an
-                # update does (``_placed_in``: x51r10 F1, F2, an entry naming a pipeline or
-                # a stage of one other pipeline by its name alone moved 7 of 7 deals
-                # unsaid); a create reads it as the import does, here (its status, close
-                # times and lost reason checked against it)
+            if self.defers_stage and (cell := self.stage.source(values)) is not None:
+                # an upsert's row: a deal its key finds reads the cell as an update does,
+                # whatever its Pipeline cell holds (``found_place``: x51r10 F1, F2, an entry
+                # naming a pipeline or a stage of one other pipeline by its name alone
+                # moved 7 of 7 deals unsaid; x52r2 F2, a won / lost word of no stage of the
+                # deal's own pipeline named failed where the update closed it); a create
+                # reads it as the import does, here (its status, close times and lost
+                # reason checked against it)
+                place = self.found_place(values, n, pipeline_id)
                 try:
-                    self._staged(values, n, None, deal)
+                    self._staged(values, n, pipeline_id, deal)
                 except InputError as exc:
-                    deal["stage_id"] = InDealPipeline(
-                        str(cell), functools.partial(self._placed_in, values, n),
-                        exc.reason, exc.column)
+                    deal["stage_id"] = InDealPipeline(str(cell), place, exc.reason, exc.column,
+                                                      named=pipeline_id is not None)
                 else:
-                    deal["stage_id"] = InDealPipeline(
-                        str(cell), functools.partial(self._placed_in, values, n),
-                        create=int(deal["stage_id"]))
+                    deal["stage_id"] = InDealPipeline(str(cell), place,
+                                                      create=int(deal["stage_id"]),
+                                                      named=pipeline_id is not None)
                 return
             try:
                 self._staged(values, n, pipeline_id, deal)
-            except InputError as first:
+            except InputError:
                 # an update's row naming its deal's own pipeline reads a won / lost word of
                 # no stage of it as a row of no pipeline does: closed where it is (x51r10
                 # F3: the starter's "Closed Lost" = "Closing" moved SMB deals to Closing)
@@ -675,11 +706,37 @@ class RowMapper:
                     if self.blank_stage_keeps and pipeline_id is not None else None
                 if status is None or pipeline_id is None:
                     raise
-                deal["stage_id"] = InDealPipeline(
-                    str(self.stage.source(values)), functools.partial(
-                        _closed_in, pipeline_id, status, first), named=True)
+                deal["stage_id"] = InDealPipeline(  # (an upsert's found rows' reading too)
+                    str(self.stage.source(values)),
+                    self.found_place(values, n, pipeline_id), named=True)
         elif pipeline_id is not None:
             deal["pipeline_id"] = pipeline_id
+
+    def found_place(self, values: Values, n: int, named: int | None
+                    ) -> Callable[[int], dict[str, Any]]:
+        """How the stage cell of a row of a deal found (an update's, an upsert's) is read
+        once the deal's pipeline id is known, the one decision for both whatever the row's
+        Pipeline cell holds: ``named`` None (blank) → ``_placed_in``; a pipeline →
+        ``_named_in``. The function returns ``stage_id`` / ``status`` (None: the deal's
+        own kept) or raises InputError naming the row and the column."""
+        if named is None:
+            return functools.partial(self._placed_in, values, n)
+        return functools.partial(self._named_in, values, n, named)
+
+    def _named_in(self, values: Values, n: int, named: int, pipeline_id: int
+                  ) -> dict[str, Any]:
+        """A found deal's stage cell of a row naming pipeline ``named``, the deal in
+        ``pipeline_id``: read in ``named`` (the update's status reading); a won / lost word
+        no stage of it reads closes a deal of that pipeline where it is (``_closed_in``:
+        x51r10 F3, x52r2 F2), else the reading's InputError stands."""
+        out: dict[str, Any] = {}
+        try:
+            self._staged(values, n, named, out, kept=None)
+        except InputError as first:
+            if (status := self._closes(values, n, named)) is None:
+                raise
+            return _closed_in(named, status, first, pipeline_id)
+        return out
 
     def _closes(self, values: Values, n: int, pipeline_id: int) -> str | None:
         """The status (won / lost) the stage cell says in pipeline ``pipeline_id`` when
@@ -688,10 +745,11 @@ class RowMapper:
         assert self.stage is not None
         cell = self.stage.source(values)
         status = None
-        if self.stage_status is not None:  # (a status map key's: the status step's)
+        read = self.found_status or self.stage_status  # (a deal found's reading)
+        if read is not None:  # (a status map key's: the status step's)
             step = next((s for s in self.steps if s.name == "status"), None)
             with contextlib.suppress(InputError):
-                status = self.stage_status(cell, pipeline_id) or (
+                status = read(cell, pipeline_id) or (
                     step(values, n) if step is not None else None)
         if status in ("won", "lost") and (
                 self.stage.entry is None or self.stage.entry(cell, pipeline_id) is None):
@@ -735,17 +793,18 @@ class RowMapper:
         ``tally``: a cell "*" placed is counted (``_StageStep.tally``). A cell that says
         no status in an update (``KEEP_STATUS``) takes the status out of ``deal``, or, with
         ``kept`` None, sets it None (``InDealPipeline.place``: the status step's word
-        dropped from the row's changes, ``jobs.updating``)."""
+        dropped from the row's changes, ``jobs.updating``), read as a deal found's
+        (``found_status``: an upsert's, x52r2 F1)."""
         assert self.stage is not None
         try:
             deal["stage_id"] = self.stage(values, pipeline_id, n if tally else None)
         except InputError as exc:
             error = AmbiguousName if isinstance(exc, AmbiguousName) else InputError
             raise error(exc.reason, row=n, column=self.stage.source.where) from None
-        if self.stage_status is not None:
+        read = (self.found_status if kept is None else None) or self.stage_status
+        if read is not None:
             try:
-                status = self.stage_status(self.stage.source(values, default=False),
-                                           pipeline_id)
+                status = read(self.stage.source(values, default=False), pipeline_id)
             except InputError as exc:
                 raise InputError(exc.reason, row=n,
                                  column=self.stage.source.where) from None

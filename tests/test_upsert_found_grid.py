@@ -1,0 +1,167 @@
+"""An import upsert's row whose key finds a deal reads its stage and status cells as
+``pdbulk update`` reads the same row, whatever its Pipeline cell holds (x52r2): one
+decision (``RowMapper.found_place``) for the update's rows and the upsert's found rows.
+
+Before: F1, with ``status = { column = "Stage" }`` (the update starter's line, no "*")
+and ``"Done" = "Sales > Won"``, ``"Late" = "Negotiation"``, ``"*" = "Qualified"``, found
+rows failed ``unknown status 'Done'`` where the update placed them (40 rows of the
+tester's file); F2, a row naming its deal's own pipeline with a won / lost word that
+pipeline has no stage of (``Sales`` + ``Closed Won``) failed where the update, and the
+blank-Pipeline row, closed the deal where it is (60 rows). A create keeps the import's
+rules. The grid here: cells x Pipeline cell (blank / own / other) x deal status x entries,
+upsert found == update for every one."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from typing import Any
+
+import pytest
+
+from bulk.errors import InputError
+from bulk.manifest import SourceRow
+from jobs.catalog import Catalog
+from jobs.mapping import Mapping, compile_mapping
+from jobs.mapping.rowmapper import InDealPipeline
+from jobs.prepared import Prepared
+from jobs.update_mapping import UpdateMapping, wanted_values
+from jobs.updating import _in_deal_pipeline
+from tests.test_mapping import RAW_FIELDS
+
+# x52r2's account (stage ids in this order)
+PIPELINES = {1: ("Sales", ("Lead", "Qualified", "Proposal", "Won")),
+             2: ("Enterprise", ("Lead", "Qualified", "Negotiation", "Closed Won")),
+             3: ("SMB", ("Intake", "Qualified", "Lost", "Closing")),
+             4: ("Renewals", ("Intake", "Negotiation", "Won", "Closed Won"))}
+CATALOG = Catalog.from_api(
+    pipelines=[{"id": pid, "name": name} for pid, (name, _) in PIPELINES.items()],
+    stages=[{"id": pid * 10 + i, "name": stage, "pipeline_id": pid, "order_nr": i}
+            for pid, (_, stages) in PIPELINES.items() for i, stage in enumerate(stages, 1)],
+    users=[], deal_fields=RAW_FIELDS)
+
+HEAD = {"upsert": 'version = 1\n[import]\nkey_column = "Ref"\nmode = "upsert"\n',
+        "update": 'version = 1\n[update]\nid_column = "Ref"\n'}
+BODY = ('[deal]\ntitle = "Deal Name"\npipeline = "Pipeline"\n{status}'
+        '[deal.stage]\ncolumn = "Stage"\n[deal.stage.map]\n{entries}')
+STATUSES = {
+    "none": "",
+    "stage column": 'status = { column = "Stage" }\n',
+    "with a key": 'status = { column = "Stage", map = { "Closed Lost" = "lost" } }\n',
+}
+ENTRIES = {
+    "none": "",
+    "F1": '"Done" = "Sales > Won"\n"Late" = "Negotiation"\n',
+    "F1 star": '"Done" = "Sales > Won"\n"Late" = "Negotiation"\n"*" = "Qualified"\n',
+    "other pipeline": '"Qualified" = "Enterprise > Qualified"\n',
+}
+CELLS = ("Done", "Late", "Foo", "Qualified", "Negotiation", "Closed Won", "Closed Lost",
+         "Won", "lost", "Enterprise \u203a Qualified", "Lead")
+
+
+def _mapper(kind: str, status: str, entries: str) -> Any:
+    text = HEAD[kind] + BODY.format(status=STATUSES[status], entries=ENTRIES[entries])
+    if kind == "update":
+        return UpdateMapping.loads(text).compile(CATALOG)
+    mapper = compile_mapping(Mapping.loads(text), CATALOG, upsert=True)
+    return dataclasses.replace(mapper, defers_stage=True)
+
+
+def _row(pipeline: str, cell: str) -> SourceRow:
+    return SourceRow(2, 2, {"Ref": "7", "Deal Name": "D", "Pipeline": pipeline or None,
+                            "Stage": cell})
+
+
+def _updated(mapper: Any, row: SourceRow, deal: dict[str, Any]) -> tuple[Any, ...]:
+    """The deal's (stage id, status) after ``pdbulk update``'s row, or ("fails", why)."""
+    try:
+        wanted = wanted_values(mapper, row)[1]
+    except InputError as exc:
+        return ("fails", exc.reason)
+    prep = Prepared("update")
+    placed = _in_deal_pipeline(prep, row, "7", deal, wanted)
+    if placed is None:
+        return ("fails", str(prep.items[0].error))
+    return (placed.get("stage_id", deal["stage_id"]), placed.get("status", deal["status"]))
+
+
+def _upserted(mapper: Any, row: SourceRow, deal: dict[str, Any]) -> tuple[Any, ...]:
+    """... after an upsert's row whose key finds ``deal`` (as ``jobs.import_rows``)."""
+    try:
+        wanted = dict(mapper.map(row).deal)
+    except InputError as exc:
+        return ("fails", exc.reason)
+    if isinstance(marker := wanted.get("stage_id"), InDealPipeline):
+        try:
+            placed = marker.place(deal["pipeline_id"])
+        except InputError as exc:
+            return ("fails", exc.reason)
+        wanted = {k: v for k, v in {**wanted, **placed}.items()
+                  if not (k in ("stage_id", "status") and v is None)}
+    return (wanted.get("stage_id", deal["stage_id"]), wanted.get("status", deal["status"]))
+
+
+@pytest.mark.parametrize(("status", "entries"),
+                         list(itertools.product(STATUSES, ENTRIES)))
+def test_an_upsert_row_of_a_found_deal_reads_as_the_update(status: str, entries: str) -> None:
+    """Every cell x Pipeline cell (blank / the deal's own / another) x deal (pipeline,
+    status): the same stage and status, or both refuse."""
+    update, upsert = _mapper("update", status, entries), _mapper("upsert", status, entries)
+    differ = []
+    for cell, pid, deal_status, which in itertools.product(
+            CELLS, PIPELINES, ("open", "won", "lost"), ("blank", "own", "other")):
+        named = {"blank": "", "own": PIPELINES[pid][0],
+                 "other": PIPELINES[1 if pid != 1 else 2][0]}[which]
+        deal = {"id": 7, "pipeline_id": pid, "stage_id": pid * 10 + 1, "status": deal_status}
+        row = _row(named, cell)
+        want, got = _updated(update, row, dict(deal)), _upserted(upsert, row, dict(deal))
+        if (want[0] == "fails") != (got[0] == "fails") or (want[0] != "fails" and want != got):
+            differ.append((cell, PIPELINES[pid][0], deal_status, which, want, got))
+    assert not differ, f"{len(differ)} differ, e.g. {differ[:4]}"
+
+
+@pytest.mark.parametrize(("status", "entries", "cell", "named", "pid", "placed"), [
+    # F1: the report's rows (a lost Sales deal to Sales > Won, still lost; Renewals to its
+    # own Negotiation, status kept; "*" places Foo in Sales' Qualified)
+    ("stage column", "F1", "Done", "", 1, (14, "lost")),
+    ("stage column", "F1", "Late", "", 4, (42, "lost")),
+    ("stage column", "F1 star", "Foo", "", 1, (12, "lost")),
+    # F2: the deal's own pipeline named with a won / lost word it has no stage of
+    ("stage column", "none", "Closed Won", "Sales", 1, (11, "won")),
+    ("with a key", "none", "Closed Lost", "Enterprise", 2, (21, "lost")),
+])
+def test_the_reports_rows(status: str, entries: str, cell: str, named: str, pid: int,
+                          placed: tuple[Any, ...]) -> None:
+    deal = {"id": 7, "pipeline_id": pid, "stage_id": pid * 10 + 1, "status": "lost"
+            if placed[1] == "lost" and cell in ("Done", "Late", "Foo") else "open"}
+    row = _row(named, cell)
+    assert _upserted(_mapper("upsert", status, entries), row, deal) == placed
+    assert _updated(_mapper("update", status, entries), row, deal) == placed
+
+
+def test_a_create_keeps_the_imports_refusal() -> None:
+    """A row whose key finds no deal: ``unknown status 'Done'`` as before (the import's
+    reading), and a row naming its pipeline with a word of no stage of it still fails."""
+    mapper = _mapper("upsert", "stage column", "F1")
+    marker = mapper.map(_row("", "Done")).deal["stage_id"]
+    assert isinstance(marker, InDealPipeline) and marker.create is None
+    assert "unknown status 'Done'" in marker.reason, marker.reason
+    named = _mapper("upsert", "stage column", "none").map(_row("Sales", "Closed Won"))
+    marker = named.deal["stage_id"]
+    assert isinstance(marker, InDealPipeline) and marker.create is None
+    assert "no stage named 'Closed Won' in pipeline 'Sales'" in marker.reason
+
+
+def test_an_entry_for_another_pipelines_deals_is_refused_as_absent() -> None:
+    """F3: a Renewals deal's ``Qualified`` beside ``"Qualified" = "Enterprise >
+    Qualified"``: no stage Qualified in Renewals (the entry is Enterprise's deals' only),
+    not "maps to ... is in pipeline 'Enterprise'"."""
+    row, deal = _row("", "Qualified"), {"id": 7, "pipeline_id": 4, "stage_id": 41,
+                                         "status": "open"}
+    for kind in ("update", "upsert"):
+        read = (_updated if kind == "update" else _upserted)(
+            _mapper(kind, "none", "other pipeline"), row, deal)
+        assert read[0] == "fails", read
+        assert "no stage named 'Qualified' in pipeline 'Renewals'" in read[1], read
+        assert "is for the deals of pipeline 'Enterprise' only" in read[1], read
+        assert "maps to" not in read[1], read
