@@ -1330,6 +1330,19 @@ class RowPlanner:
                                      f"{existing['id']}'s: {exc.reason}", exc.column)
                 deal = {k: v for k, v in {**deal, **placed}.items()  # None: the deal's own
                         if not (k in ("stage_id", "status") and v is None)}
+            if deal.get("lost_reason") is not None \
+                    and (status := str(deal.get("status") or (existing or {}).get("status")
+                                       or "open")) != "lost":
+                # a lost reason the placed row's status, or the found deal's own, has no
+                # use for (``RowMapper._lost_reason``), judged as the update does (x14r1 F3)
+                if existing is not None and self.mapper.when_not_lost == "error":
+                    return self._bad(row, f"a lost reason is given but the status is {status}"
+                                     if deal.get("status") else "a lost reason is given but "
+                                     f"deal {existing['id']} is {status!r} and the row leaves "
+                                     "its status: set the status to lost in the row, or "
+                                     "leave the reason out", self.mapper.lost_reason.source.where
+                                     if self.mapper.lost_reason else None)
+                deal = {k: v for k, v in deal.items() if k != "lost_reason"}
         if existing is None and mapped.deactivated:  # a create sets every value it has
             first = next(iter(mapped.deactivated.values()))
             return self._bad(row, first.reason, first.column)

@@ -85,8 +85,10 @@ def _updated(mapper: Any, row: SourceRow, deal: dict[str, Any]) -> tuple[Any, ..
     return (placed.get("stage_id", deal["stage_id"]), placed.get("status", deal["status"]))
 
 
-def _upserted(mapper: Any, row: SourceRow, deal: dict[str, Any]) -> tuple[Any, ...]:
-    """... after an upsert's row whose key finds ``deal`` (as ``jobs.import_rows``)."""
+def _upserted(mapper: Any, row: SourceRow, deal: dict[str, Any], *, why: bool = False
+              ) -> tuple[Any, ...]:
+    """... after an upsert's row whose key finds ``deal`` (as ``jobs.import_rows``; ``why``:
+    its lost reason judged by the status placed, as there)."""
     try:
         wanted = dict(mapper.map(row).deal)
     except InputError as exc:
@@ -98,6 +100,9 @@ def _upserted(mapper: Any, row: SourceRow, deal: dict[str, Any]) -> tuple[Any, .
             return ("fails", exc.reason)
         wanted = {k: v for k, v in {**wanted, **placed}.items()
                   if not (k in ("stage_id", "status") and v is None)}
+    status = wanted.get("status", deal["status"])
+    if why and wanted.get("lost_reason") is not None and status != "lost":
+        return ("fails", f"a lost reason is given but the status is {status}")
     return (wanted.get("stage_id", deal["stage_id"]), wanted.get("status", deal["status"]))
 
 
@@ -165,3 +170,35 @@ def test_an_entry_for_another_pipelines_deals_is_refused_as_absent() -> None:
         assert "no stage named 'Qualified' in pipeline 'Renewals'" in read[1], read
         assert "is for the deals of pipeline 'Enterprise' only" in read[1], read
         assert "maps to" not in read[1], read
+
+
+WHY = BODY.replace('pipeline = "Pipeline"\n', 'pipeline = "Pipeline"\nlost_reason = "Why"\n')
+
+
+@pytest.mark.parametrize(("named", "cell", "deal_status", "placed"), [
+    ("", "Qualified", "lost", (12, "lost")),  # a lost deal's new reason, its status left
+    ("Sales", "Proposal", "lost", (13, "lost")),
+    ("", "Qualified", "open", None),  # an open deal: the reason refused, as the update's
+    ("Sales", "Closed Won", "lost", None),  # closed won where it is: no lost reason
+])
+def test_a_lost_reason_is_judged_by_the_status_placed(
+        monkeypatch: pytest.MonkeyPatch, named: str, cell: str, deal_status: str,
+        placed: tuple[Any, ...] | None) -> None:
+    """A found lost deal's row leaving its status takes a new lost reason, as the update's
+    does (x14r1 F3); the upsert read it with the create's status (open) and failed it. A
+    row whose status placed is not lost never sends one (``jobs.import_rows``)."""
+    monkeypatch.setitem(globals(), "BODY", WHY)
+    update = _mapper("update", "stage column", "none")
+    upsert = _mapper("upsert", "stage column", "none")
+    row = SourceRow(2, 2, {"Ref": "7", "Deal Name": "D", "Pipeline": named or None,
+                           "Stage": cell, "Why": "Price"})
+    deal = {"id": 7, "pipeline_id": 1, "stage_id": 11, "status": deal_status}
+    got = _upserted(upsert, row, dict(deal), why=True)
+    want = _updated(update, row, dict(deal))
+    if placed is None:
+        assert got[0] == "fails" and "lost reason" in got[1], got
+        assert want[0] == "fails" or want[1] != "lost", want
+    else:
+        assert got == want == placed, (got, want)
+    created = upsert.map(row).deal["stage_id"]  # a create: the import's refusal
+    assert isinstance(created, InDealPipeline) and created.create is None

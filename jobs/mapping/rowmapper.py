@@ -826,6 +826,19 @@ class RowMapper:
             # (an update whose row leaves the status: the deal's own decides, in
             # jobs.updating, x14r1 F3: a new reason for a lost deal failed as "open")
             deal["lost_reason"] = reason
+        elif isinstance(marker := deal.get("stage_id"), InDealPipeline) and (
+                "status" not in deal or self.found_status is not None):
+            # an upsert's row whose status a deal found decides once placed (its own, or
+            # the found reading of the stage column): judged by ``jobs.import_rows``
+            # against the status placed, as the update judges a row leaving it (x14r1 F3;
+            # a lost deal's new reason failed "the status is open", the create's reading);
+            # a create's refusal is kept in the marker
+            deal["lost_reason"] = reason
+            if self.when_not_lost == "error" and marker.create is not None:
+                deal["stage_id"] = dataclasses.replace(
+                    marker, create=None, reason="a lost reason is given but the status is "
+                    f"{deal.get('status', 'open')}", column=self.lost_reason.source.where
+                    if self.lost_reason else None)
         elif self.when_not_lost == "error":
             # the status unquoted: a plan counts each status apart (x42r1 F4)
             raise InputError(f"a lost reason is given but the status is "
