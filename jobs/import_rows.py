@@ -613,7 +613,7 @@ class RowPlanner:
         mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header),
                                  upsert=mode == "upsert")
         # a won / lost / close time past a day after the run's clock is refused (x35r1); an
-        # upsert's row of no pipeline reads a stage of several in the deal it finds (f51c)
+        # upsert's row reads its stage cell in the deal it finds, as an update (f51c, x52r2)
         mapper = dataclasses.replace(mapper, latest=latest, defers_stage=mode == "upsert")
         if none_sendable is None:
             none_sendable = indexes and sendable is not None and \

@@ -184,9 +184,9 @@ class RowMapper:
     # an update's mapper: a blank stage cell (no default) changes nothing, as any blank
     # cell of an update does (v10r16 M3: every such row failed "the stage is empty")
     blank_stage_keeps: bool = False
-    # an import upsert's mapper: a row of no pipeline whose stage cell is a stage of several
-    # pipelines is read in the deal its key finds, once found (``InDealPipeline``); a
-    # create has no deal to ask and fails as before (f51c)
+    # an import upsert's mapper: every row's stage cell is read, for the deal its key finds,
+    # as the update reads it, whatever the Pipeline cell holds (``InDealPipeline``,
+    # ``found_place``: f51c, x51r10, x52r2); a create reads it as the import does
     defers_stage: bool = False
     # what the key column's cell is called in a row's error: an update by deal id reads
     # its id column as the key (x10r2: "the source key: ..." for a bad deal id)
@@ -759,8 +759,8 @@ class RowMapper:
         return None
 
     def _placed_in(self, values: Values, n: int, pipeline_id: int) -> dict[str, Any]:
-        """An update's stage cell of a row of no pipeline read in the deal's pipeline
-        ``pipeline_id``: its entries, its own name, "*" (``_staged``). Only a cell that
+        """A found deal's stage cell (an update's row, an upsert's) of a row of no
+        pipeline read in the deal's pipeline ``pipeline_id``: its entries, its own name, "*" (``_staged``). Only a cell that
         names another pipeline with its stage (``EU > Won``), no entry reading it, moves
         the deal there, the plan counting it (x51r4 F1); a won / lost word the deal's
         pipeline places not (no stage of it, no entry, no "*") closes the deal where it
