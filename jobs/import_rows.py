@@ -121,6 +121,7 @@ from .mapped_spill import MappedSpill
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
 from .mapping.rowmapper import InDealPipeline, latest_time, section_title
+from .mapping.spec import CLOSE_TIMES
 from .own_cells import value_columns
 from .prepared import moves_pipeline, reopens
 from .repeats import (
@@ -1343,6 +1344,18 @@ class RowPlanner:
                                      "leave the reason out", self.mapper.lost_reason.source.where
                                      if self.mapper.lost_reason else None)
                 deal = {k: v for k, v in deal.items() if k != "lost_reason"}
+            if any(name in deal for name in CLOSE_TIMES):
+                # its won / lost / close times, judged against the status placed (or the
+                # found deal's own), as the update does (``RowMapper._close_times``)
+                status = str(deal.get("status") or (existing or {}).get("status") or "open")
+                judged = dict(deal)
+                try:
+                    self.mapper.judge_times(row.row, judged, status)
+                except InputError as exc:
+                    return self._bad(row, exc.reason if deal.get("status") or existing is None
+                                     else f"{exc.reason}: deal {existing['id']} is so and "
+                                     "the row leaves its status", exc.column)
+                deal = judged
         if existing is None and mapped.deactivated:  # a create sets every value it has
             first = next(iter(mapped.deactivated.values()))
             return self._bad(row, first.reason, first.column)

@@ -202,3 +202,49 @@ def test_a_lost_reason_is_judged_by_the_status_placed(
         assert got == want == placed, (got, want)
     created = upsert.map(row).deal["stage_id"]  # a create: the import's refusal
     assert isinstance(created, InDealPipeline) and created.create is None
+
+
+WON_AT = BODY.replace('pipeline = "Pipeline"\n', 'pipeline = "Pipeline"\nwon_time = "Won at"\n')
+
+
+@pytest.mark.parametrize(("named", "cell", "deal_status", "placed"), [
+    ("", "Qualified", "won", (12, "won")),  # a won deal's new won time, its status left
+    ("Sales", "Proposal", "won", (13, "won")),
+    ("", "Done", "won", (14, "won")),  # (F1's entry, as the update)
+    ("", "Qualified", "open", None),  # an open deal has no won time: refused
+    ("Sales", "Closed Lost", "won", None),  # closed lost where it is: no won time
+])
+def test_close_times_are_judged_by_the_status_placed(
+        monkeypatch: pytest.MonkeyPatch, named: str, cell: str, deal_status: str,
+        placed: tuple[Any, ...] | None) -> None:
+    """As the lost reason (``jobs.import_rows`` judges the times once the found deal's
+    status is placed: ``RowMapper.judge_times``): before, 638 of the won-time grid's
+    cells failed "a won time is given but the status is open" where the update wrote
+    the time; a create keeps the import's refusal."""
+    monkeypatch.setitem(globals(), "BODY", WON_AT)
+    update = _mapper("update", "stage column", "F1")
+    upsert = _mapper("upsert", "stage column", "F1")
+    row = SourceRow(2, 2, {"Ref": "7", "Deal Name": "D", "Pipeline": named or None,
+                           "Stage": cell, "Won at": "2025-01-02"})
+    deal = {"id": 7, "pipeline_id": 1, "stage_id": 11, "status": deal_status}
+    want = _updated(update, row, dict(deal))
+    try:
+        wanted = dict(upsert.map(row).deal)
+    except InputError as exc:
+        got: tuple[Any, ...] = ("fails", exc.reason)
+    else:
+        marker = wanted["stage_id"]
+        assert isinstance(marker, InDealPipeline) and marker.create is None, marker
+        wanted = {k: v for k, v in {**wanted, **marker.place(1)}.items()
+                  if not (k in ("stage_id", "status") and v is None)}
+        status = wanted.get("status", deal["status"])
+        try:
+            upsert.judge_times(2, wanted, status)
+            got = (wanted.get("stage_id"), status)
+        except InputError as exc:
+            got = ("fails", exc.reason)
+    if placed is None:
+        assert got[0] == "fails" and "won time" in got[1], got
+        assert want[0] == "fails" or want[1] != "won", want
+    else:
+        assert got == want == placed, (got, want)

@@ -32,16 +32,18 @@ BASE = ("Ref,Deal Name,Pipeline,Stage,Status\nK1,D1,Sales,Qualified,lost\n"
         "K2,D2,Renewals,Won,open\nK3,D3,Sales,Lead,open\nK4,D4,Sales,Qualified,open\n"
         "K5,D5,Enterprise,Lead,won\nK6,D6,Sales,Lead,won\nK7,D7,Renewals,Intake,open\n")
 BODY = ('[deal]\ntitle = "Deal Name"\npipeline = "Pipeline"\nlost_reason = "Why"\n'
+        'won_time = "Won at"\n'
         'status = { column = "Stage", map = { "Closed Lost" = "lost" } }\n'
         '[deal.stage]\ncolumn = "Stage"\n[deal.stage.map]\n'
         '"Done" = "Sales > Won"\n"Late" = "Negotiation"\n"*" = "Qualified"\n')
 UPSERT = ('version = 1\n[import]\nkey_column = "Ref"\nkey_field = "Import source key"\n'
           'mode = "upsert"\n' + BODY)
 UPDATE = 'version = 1\n[update]\nkey_column = "Ref"\nkey_field = "Import source key"\n' + BODY
-# K1: a lost deal's new lost reason, its status left (the create's reading, open, failed it)
-ROWS = ("Ref,Deal Name,Pipeline,Stage,Why\nK1,D1,,Done,Price\nK2,D2,,Late,\nK3,D3,,Foo,\n"
-        "K4,D4,Sales,Closed Won,\nK5,D5,Enterprise,Closed Lost,\nK6,D6,Sales,Proposal,\n"
-        "K7,D7,,Foo,\n")
+# K1: a lost deal's new lost reason, K6 a won deal's won time, each row leaving the status
+# (the create's reading, open, failed both)
+ROWS = ("Ref,Deal Name,Pipeline,Stage,Why,Won at\nK1,D1,,Done,Price,\nK2,D2,,Late,,\n"
+        "K3,D3,,Foo,,\nK4,D4,Sales,Closed Won,,\nK5,D5,Enterprise,Closed Lost,,\n"
+        "K6,D6,Sales,Proposal,,2025-01-02\nK7,D7,,Foo,,\n")
 WHERE = {"D1": ("Sales", "Won", "lost"), "D2": ("Renewals", "Negotiation", "open"),
          "D3": ("Sales", "Qualified", "open"), "D4": ("Sales", "Qualified", "won"),
          "D5": ("Enterprise", "Qualified", "lost"),  # "*"'s stage, closed there
@@ -125,3 +127,5 @@ def test_an_upsert_writes_and_fails_what_the_update_does(
     reasons = [{d["title"]: d.get("lost_reason") for d in sandbox_deals(sb)}["D1"]
                for sb in twins]
     assert reasons == ["Price", "Price"], reasons
+    won = [{d["title"]: d.get("won_time") for d in sandbox_deals(sb)}["D6"] for sb in twins]
+    assert won[0] == won[1] and str(won[0]).startswith("2025-01-02"), won

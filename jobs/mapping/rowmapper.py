@@ -760,11 +760,12 @@ class RowMapper:
 
     def _placed_in(self, values: Values, n: int, pipeline_id: int) -> dict[str, Any]:
         """A found deal's stage cell (an update's row, an upsert's) of a row of no
-        pipeline read in the deal's pipeline ``pipeline_id``: its entries, its own name, "*" (``_staged``). Only a cell that
-        names another pipeline with its stage (``EU > Won``), no entry reading it, moves
-        the deal there, the plan counting it (x51r4 F1); a won / lost word the deal's
-        pipeline places not (no stage of it, no entry, no "*") closes the deal where it
-        is (``stage_id`` None: kept); else the deal's pipeline's InputError stands."""
+        pipeline read in the deal's pipeline ``pipeline_id``: its entries, its own name,
+        "*" (``_staged``). Only a cell that names another pipeline with its stage (``EU >
+        Won``), no entry reading it, moves the deal there, the plan counting it (x51r4
+        F1); a won / lost word the deal's pipeline places not (no stage of it, no entry,
+        no "*") closes the deal where it is (``stage_id`` None: kept); else the deal's
+        pipeline's InputError stands."""
         assert self.stage is not None
         out: dict[str, Any] = {}
         try:
@@ -853,7 +854,27 @@ class RowMapper:
         (``jobs.updating``)."""
         if not self._gives_close_times or ("status" not in deal and self.blank_stage_keeps):
             return  # (no step fills a time: nothing to judge, issue 8: ~4 % of ``map``)
-        status = deal.get("status", "open")
+        if isinstance(marker := deal.get("stage_id"), InDealPipeline) and (
+                "status" not in deal or self.found_status is not None):
+            # an upsert's row whose status a deal found decides once placed: judged by
+            # ``jobs.import_rows`` against the status placed (``judge_times``), as the
+            # update judges a row leaving it (x52r2 grid: a won deal's new won time failed
+            # "the status is open", the create's reading); a create's refusal is kept
+            if marker.create is not None:
+                try:
+                    self.judge_times(n, dict(deal))
+                except InputError as exc:
+                    deal["stage_id"] = dataclasses.replace(marker, create=None,
+                                                           reason=exc.reason, column=exc.column)
+            return
+        self.judge_times(n, deal)
+
+    def judge_times(self, n: int, deal: dict[str, Any], status: str | None = None) -> None:
+        """``deal``'s won / lost / close times judged for a deal of ``status`` (None: the
+        deal's own key, else open): a time of another status taken out, a status time
+        and the close time each given as the other (``close_times``), a time past
+        ``latest`` or out of order refused (InputError naming row ``n`` and the column)."""
+        status = status or deal.get("status", "open")
         given = {name for name in CLOSE_TIMES if deal.get(name) is not None}
         wrong = close_times(status, deal, self.open_drops)
         reason = close_time_reason(wrong, status) if wrong is not None else None
