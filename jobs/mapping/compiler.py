@@ -2,7 +2,7 @@
 custom fields, options) into a ``RowMapper`` (``jobs.mapping.rowmapper``) made of
 steps (``jobs.mapping.steps``).
 
-Why ~700 lines: one class resolves every target of a mapping against the account, each
+Why ~770 lines: one class resolves every target of a mapping against the account, each
 problem gathered in one pass (a mapping is refused naming all of them at once), and
 checks every map it builds for twin keys against its resolved targets (x48r14)."""
 

@@ -1,7 +1,7 @@
 """``RowMapper``: a mapping compiled against one account, mapping rows into deals,
 persons and organizations (``jobs.mapping.compiler`` builds it).
 
-Why ~1340 lines: the whole-file pass (decimal marks, date order, a currency named in some
+Why ~1370 lines: the whole-file pass (decimal marks, date order, a currency named in some
 rows only: ``mixed_currency``; ``MarksLearning``, shown rows by another pass) reads the
 same steps ``map`` does, and is kept beside it."""
 
