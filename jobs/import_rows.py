@@ -121,7 +121,6 @@ from .mapped_spill import MappedSpill
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
 from .mapping.rowmapper import InDealPipeline, latest_time, section_title
-from .mapping.spec import CLOSE_TIMES
 from .own_cells import value_columns
 from .prepared import moves_pipeline, reopens
 from .repeats import (
@@ -1331,31 +1330,14 @@ class RowPlanner:
                                      f"{existing['id']}'s: {exc.reason}", exc.column)
                 deal = {k: v for k, v in {**deal, **placed}.items()  # None: the deal's own
                         if not (k in ("stage_id", "status") and v is None)}
-            if deal.get("lost_reason") is not None \
-                    and (status := str(deal.get("status") or (existing or {}).get("status")
-                                       or "open")) != "lost":
-                # a lost reason the placed row's status, or the found deal's own, has no
-                # use for (``RowMapper._lost_reason``), judged as the update does (x14r1 F3)
-                if existing is not None and self.mapper.when_not_lost == "error":
-                    return self._bad(row, f"a lost reason is given but the status is {status}"
-                                     if deal.get("status") else "a lost reason is given but "
-                                     f"deal {existing['id']} is {status!r} and the row leaves "
-                                     "its status: set the status to lost in the row, or "
-                                     "leave the reason out", self.mapper.lost_reason.source.where
-                                     if self.mapper.lost_reason else None)
-                deal = {k: v for k, v in deal.items() if k != "lost_reason"}
-            if any(name in deal for name in CLOSE_TIMES):
-                # its won / lost / close times, judged against the status placed (or the
-                # found deal's own), as the update does (``RowMapper._close_times``)
-                status = str(deal.get("status") or (existing or {}).get("status") or "open")
-                judged = dict(deal)
-                try:
-                    self.mapper.judge_times(row.row, judged, status)
-                except InputError as exc:
-                    return self._bad(row, exc.reason if deal.get("status") or existing is None
-                                     else f"{exc.reason}: deal {existing['id']} is so and "
-                                     "the row leaves its status", exc.column)
-                deal = judged
+        if isinstance(marker, InDealPipeline):
+            # its lost reason and won / lost / close times judged by the status placed,
+            # or the found deal's own (a create: open), as the update's
+            # (``RowMapper.judge_found``)
+            try:
+                deal = self.mapper.judge_found(row.row, deal, existing or {})
+            except InputError as exc:
+                return self._bad(row, exc.reason, exc.column)
         if existing is None and mapped.deactivated:  # a create sets every value it has
             first = next(iter(mapped.deactivated.values()))
             return self._bad(row, first.reason, first.column)

@@ -31,7 +31,7 @@ that pass's state; split further, each piece would take a dozen of its locals.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -70,14 +70,7 @@ from .learned import SpilledDict
 from .load_progress import LoadProgress, Watch
 from .load_stop import checked, stoppable
 from .mapping import RowMapper
-from .mapping.rowmapper import (
-    InDealPipeline,
-    close_time_conflict,
-    close_time_reason,
-    close_times,
-    latest_time,
-)
-from .mapping.spec import CLOSE_TIMES
+from .mapping.rowmapper import InDealPipeline, latest_time
 from .merged_deals import Merge
 from .patch_job import UPDATE_COLUMNS, PatchJob
 from .prepared import (
@@ -282,8 +275,6 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
     were_conflicts: set[int] = set()  # its rows an earlier job left as conflicts
     batch: list[tuple[SourceRow, int, dict[str, Any], dict[str, tuple[str, ...]] | None]] = []
     users: dict[int, dict[str, InputError]] = {}  # by row: targets set to deactivated users
-    lost_column = mapper.lost_reason.source.where if mapper.lost_reason is not None else None
-    time_columns = {s.name: s.source.where for s in mapper.steps if s.name in CLOSE_TIMES}
 
     merges: dict[int, Merge] | None = None  # this state folder's merges, read when needed
 
@@ -304,10 +295,9 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                 continue
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), placed, claimed,
                     taken, what="id", currency_open=defaulted, merged=_applied(merges, deal_id),
-                    columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,
+                    columns=mapper.currency_columns, judge=mapper.judge_found,
                     deactivated=users.pop(source.row, None), ref_column=umap.column,
-                    lost_column=lost_column, time_columns=time_columns,
-                    open_drops=mapper.open_drops, record=record)
+                    record=record)
             if foreign is not None:  # a field the plan keeps is not the row's (x48r2 F3)
                 foreign.see(source.row, deals.get(deal_id), placed, kept=frozenset()
                             if record is None else record.unsent.pop(deal_id, frozenset()))
@@ -326,10 +316,8 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                 continue
             _decide(prep, catalog, source, ref, current, placed, claimed, taken, what="key",
                     currency_open=defaulted, columns=mapper.currency_columns,
-                    lost_rule=mapper.when_not_lost, deactivated=row_users,
-                    ref_column=umap.column, lost_column=lost_column,
-                    time_columns=time_columns, open_drops=mapper.open_drops, record=record,
-                    spelled=spelled)
+                    judge=mapper.judge_found, deactivated=row_users,
+                    ref_column=umap.column, record=record, spelled=spelled)
         keyed.clear()
 
     # a deal id / key -> (row, line) of the first row naming it, good or bad
@@ -611,15 +599,14 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             claimed: dict[int, tuple[int, int]],
             taken: float, *, what: str,
             currency_open: Mapping[str, tuple[str, ...]] | None = None,
-            columns: Mapping[str, str] | None = None, lost_rule: str = "error",
+            columns: Mapping[str, str] | None = None,
+            judge: Callable[[int, dict[str, Any], Mapping[str, Any]], dict[str, Any]],
             deactivated: Mapping[str, InputError] | None = None,
-            ref_column: str | None = None, lost_column: str | None = None,
-            time_columns: Mapping[str, str] | None = None,
-            open_drops: frozenset[str] = frozenset(), merged: Merge | None = None,
+            ref_column: str | None = None, merged: Merge | None = None,
             spelled: str | None = None, record: UpdateRecord | None = None) -> None:
-    """``ref_column``: the id / key column, ``lost_column``: the lost reason's,
-    ``time_columns``: the won / lost / close time's, named by a row failed for them (x20r2
-    F5: failed.csv left its column empty). ``merged``: the merge made here that took the
+    """``ref_column``: the id / key column, named by a row failed for it; ``judge``: the
+    mapper's ``RowMapper.judge_found`` (its lost reason and won / lost / close times by
+    the status placed, its error naming their column: x20r2 F5). ``merged``: the merge made here that took the
     deal away (``jobs.merged_deals``), named when the deal is gone; ``spelled``: the deal
     whose key is ``ref`` in another spelling, said when none carries ``ref``; ``record``:
     the changes decided three ways (``jobs.update_edits``), a kept field not sent."""
@@ -649,41 +636,13 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
                       column=exc.column, line=source.line)
             return
-    if "status" not in wanted and any(name in wanted for name in CLOSE_TIMES):
-        # the row leaves the status: the deal's own decides which times it may take
-        status = str(current.get("status") or "open")
-        given = {name for name in CLOSE_TIMES if wanted.get(name) is not None}
-        wanted = dict(wanted)
-        if (wrong := close_times(status, wanted, open_drops)) is not None:
-            prep.fail(source.row, ref, f"{close_time_reason(wrong, status)}: deal {deal_id} "
-                                       "is so and the row leaves its status",
-                      op="update", values=source.values,
-                      column=(time_columns or {}).get(wrong), line=source.line)
-            return
-        if (odd := close_time_conflict(status, wanted, latest_time(taken))) is not None:
-            other = "close_time" if odd[0] != "close_time" else f"{status}_time"
-            if odd[0] not in given and other in given:  # named by the cell it came from
-                odd = (other, odd[1].replace(odd[0].replace("_", " "),
-                                             other.replace("_", " "), 1))
-            prep.fail(source.row, ref, f"{odd[1]} (deal {deal_id} is {status} and the row "
-                                       "leaves its status)",
-                      op="update", values=source.values,
-                      column=(time_columns or {}).get(odd[0]) or (time_columns or {}).get(
-                          "close_time" if odd[0] != "close_time" else f"{status}_time"),
-                      line=source.line)
-            return
-    if wanted.get("lost_reason") is not None and "status" not in wanted \
-            and current.get("status") != "lost":
-        # the row leaves the status, and the deal is not lost (x14r1 F3)
-        if lost_rule == "drop":
-            wanted = {k: v for k, v in wanted.items() if k != "lost_reason"}
-        else:
-            prep.fail(source.row, ref, f"a lost reason is given but deal {deal_id} is "
-                                       f"{current.get('status') or 'open'!r} and the row "
-                                       "leaves its status: set the status to lost in the "
-                                       "row, or leave the reason out",
-                      op="update", values=source.values, column=lost_column, line=source.line)
-            return
+    try:  # its lost reason and times by the status placed, else the deal's own, as an
+        # upsert's found row (one rule: x14r1 F3; f52n, a row placed won sent its reason)
+        wanted = judge(source.row, wanted, current)
+    except InputError as exc:
+        prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
+                  column=exc.column, line=source.line)
+        return
     claimed[deal_id] = (source.row, source.line)
     # the currency the row names is a change of its own, its amount blank or not (x9r4)
     # a status change takes the row's times with it, even unchanged ones (x34r4 F1)

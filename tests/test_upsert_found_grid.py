@@ -26,7 +26,7 @@ from jobs.mapping import Mapping, compile_mapping
 from jobs.mapping.rowmapper import InDealPipeline
 from jobs.prepared import Prepared
 from jobs.update_mapping import UpdateMapping, wanted_values
-from jobs.updating import _in_deal_pipeline
+from jobs.updating import _decide, _in_deal_pipeline
 from tests.test_mapping import RAW_FIELDS
 
 # x52r2's account (stage ids in this order)
@@ -248,3 +248,81 @@ def test_close_times_are_judged_by_the_status_placed(
         assert want[0] == "fails" or want[1] != "won", want
     else:
         assert got == want == placed, (got, want)
+
+
+CLOSING = BODY.replace('pipeline = "Pipeline"\n', 'pipeline = "Pipeline"\n'
+                       'lost_reason = "Why"\nwon_time = "Won at"\n')
+CLOSE_CELLS = {"lost reason": {"Why": "Price"}, "won time": {"Won at": "2025-01-02"}}
+
+
+def _update_sent(mapper: Any, row: SourceRow, deal: dict[str, Any]) -> tuple[Any, ...]:
+    """What ``pdbulk update`` sends for ``row`` of ``deal`` (through ``_decide``): the deal
+    after it (stage id, status, lost reason, won time), or ("fails", why)."""
+    try:
+        wanted = wanted_values(mapper, row)[1]
+    except InputError as exc:
+        return ("fails", exc.reason)
+    prep = Prepared("update")
+    placed = _in_deal_pipeline(prep, row, "7", deal, wanted)
+    if placed is not None:
+        _decide(prep, CATALOG, row, "7", deal, placed, {}, 2e9, what="id",
+                judge=mapper.judge_found)
+    item = prep.items[0]
+    if item.error:
+        return ("fails", item.error)
+    after = {**deal, **(item.payload.get("changes") or {})}
+    return tuple(after.get(k) for k in ("stage_id", "status", "lost_reason", "won_time"))
+
+
+def _upsert_sent(mapper: Any, row: SourceRow, deal: dict[str, Any]) -> tuple[Any, ...]:
+    """... an upsert's row whose key finds ``deal`` (``jobs.import_rows``' found row)."""
+    try:
+        wanted = dict(mapper.map(row).deal)
+    except InputError as exc:
+        return ("fails", exc.reason)
+    marker = wanted.get("stage_id")
+    if isinstance(marker, InDealPipeline):
+        try:
+            placed = marker.place(deal["pipeline_id"])
+        except InputError as exc:
+            return ("fails", exc.reason)
+        wanted = {k: v for k, v in {**wanted, **placed}.items()
+                  if not (k in ("stage_id", "status") and v is None)}
+    try:
+        wanted = mapper.judge_found(row.row, wanted, deal)
+    except InputError as exc:
+        return ("fails", exc.reason)
+    wanted.pop("custom_fields", None)
+    after = {**deal, **wanted}
+    return tuple(after.get(k) for k in ("stage_id", "status", "lost_reason", "won_time"))
+
+
+@pytest.mark.parametrize(("status", "entries", "given"),
+                         list(itertools.product(STATUSES, ENTRIES, CLOSE_CELLS)))
+def test_update_judges_lost_reason_and_times_by_the_status_placed(
+        monkeypatch: pytest.MonkeyPatch, status: str, entries: str, given: str) -> None:
+    """The update's lost reason and won time judged by the status its row places, whatever
+    the Pipeline cell holds, as the upsert's found row (one rule, ``judge_found``): before,
+    the update's blank-Pipeline row judged them against the status step's word before
+    placing (``Closed Won`` + a reason on a lost Enterprise deal failed blank, passed with
+    ``Enterprise``: f52f's grid, 32 lost-reason and 8 won-time cells), and a row placed
+    with an explicit won status sent its lost reason. Nothing invalid is sent: a reason
+    only with lost, a won time only with won."""
+    monkeypatch.setitem(globals(), "BODY", CLOSING)
+    update, upsert = _mapper("update", status, entries), _mapper("upsert", status, entries)
+    differ, invalid = [], []
+    for cell, pid, deal_status, which in itertools.product(
+            CELLS, PIPELINES, ("open", "won", "lost"), ("blank", "own", "other")):
+        named = {"blank": "", "own": PIPELINES[pid][0],
+                 "other": PIPELINES[1 if pid != 1 else 2][0]}[which]
+        deal = {"id": 7, "pipeline_id": pid, "stage_id": pid * 10 + 1, "status": deal_status}
+        row = SourceRow(2, 2, {**_row(named, cell).values, **CLOSE_CELLS[given]})
+        want, got = _update_sent(update, row, dict(deal)), _upsert_sent(upsert, row, dict(deal))
+        if (want[0] == "fails") != (got[0] == "fails") or (want[0] != "fails" and want != got):
+            differ.append((cell, PIPELINES[pid][0], deal_status, which, want, got))
+        if want[0] != "fails" and ((want[2] is not None and want[1] != "lost")
+                                   or (want[3] is not None and want[1] != "won")):
+            invalid.append((cell, PIPELINES[pid][0], deal_status, which, want))
+    assert not invalid, f"{len(invalid)} sent, e.g. {invalid[:4]}"
+    assert not differ, f"{len(differ)} differ, e.g. {differ[:4]}"
+

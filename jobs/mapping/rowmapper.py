@@ -1,7 +1,7 @@
 """``RowMapper``: a mapping compiled against one account, mapping rows into deals,
 persons and organizations (``jobs.mapping.compiler`` builds it).
 
-Why ~1370 lines: the whole-file pass (decimal marks, date order, a currency named in some
+Why ~1430 lines: the whole-file pass (decimal marks, date order, a currency named in some
 rows only: ``mixed_currency``; ``MarksLearning``, shown rows by another pass) reads the
 same steps ``map`` does, and is kept beside it."""
 
@@ -823,9 +823,14 @@ class RowMapper:
         reason = self.lost_reason(values, n) if self.lost_reason else None
         if reason is None:
             return
-        if deal.get("status") == "lost" or ("status" not in deal and self.blank_stage_keeps):
-            # (an update whose row leaves the status: the deal's own decides, in
-            # jobs.updating, x14r1 F3: a new reason for a lost deal failed as "open")
+        if deal.get("status") == "lost" or (self.blank_stage_keeps and (
+                "status" not in deal or isinstance(deal.get("stage_id"), InDealPipeline))):
+            # (an update whose row leaves the status, or whose stage cell the deal's
+            # pipeline places: judged by the status placed, else the deal's own, in
+            # jobs.updating, ``judge_found``; x14r1 F3: a new reason for a lost deal failed
+            # as "open"; f52n: ``Closed Won`` + a reason on a lost Enterprise deal failed
+            # as "won" with a blank Pipeline cell, the status step's word, where the deal
+            # stays lost in its stage Closed Won)
             deal["lost_reason"] = reason
         elif isinstance(marker := deal.get("stage_id"), InDealPipeline) and (
                 "status" not in deal or self.found_status is not None):
@@ -850,9 +855,11 @@ class RowMapper:
         """A won / lost / close time only for a deal of a status that has it (FACTS:
         won_time only when won, ...); a won or lost deal given one of its status time and
         close time takes it as the other (unsent, Pipedrive dates it the moment it is sent:
-        x24r1 1). An update's row that leaves the status: the deal's own decides
-        (``jobs.updating``)."""
-        if not self._gives_close_times or ("status" not in deal and self.blank_stage_keeps):
+        x24r1 1). An update's row that leaves the status, or whose stage cell the deal's
+        pipeline places: the status placed, else the deal's own, decides (``judge_found``,
+        in ``jobs.updating``)."""
+        if not self._gives_close_times or (self.blank_stage_keeps and (
+                "status" not in deal or isinstance(deal.get("stage_id"), InDealPipeline))):
             return  # (no step fills a time: nothing to judge, issue 8: ~4 % of ``map``)
         if isinstance(marker := deal.get("stage_id"), InDealPipeline) and (
                 "status" not in deal or self.found_status is not None):
@@ -892,6 +899,44 @@ class RowMapper:
                 or next((s for s in self.steps if s.name == other), None)
             raise InputError(str(reason), row=n,
                              column=step.source.where if step is not None else None)
+
+    def judge_found(self, n: int, deal: MappingABC[str, Any], found: MappingABC[str, Any]
+                    ) -> dict[str, Any]:
+        """``deal`` (row ``n``'s values for the deal ``found``, its stage cell placed;
+        ``found`` empty: a create) with its lost reason and won / lost / close times judged
+        by the status it places, else ``found``'s own (open for a create): the one rule of
+        ``pdbulk update``'s rows and an upsert's found rows, whatever the Pipeline cell
+        holds (f52n: the update's blank-Pipeline row judged the status step's word before
+        placing, and a row placing won sent its lost reason). A lost reason with a status
+        that is not lost fails (or, ``when_not_lost = "drop"``, is left out: Pipedrive
+        takes it only when lost, FACTS "Deals (v2)"); a time of another status fails
+        (``judge_times``). Returns a new dict; InputError naming row ``n`` and the column,
+        the deal named when the row leaves its status."""
+        placed = deal.get("status")
+        status = str(placed or found.get("status") or "open")
+        leaves = not placed and "id" in found
+        if deal.get("lost_reason") is not None and status != "lost":
+            if self.when_not_lost == "error":
+                raise InputError(
+                    f"a lost reason is given but deal {found['id']} is {status!r} and the "
+                    "row leaves its status: set the status to lost in the row, or leave the "
+                    "reason out" if leaves else
+                    f"a lost reason is given but the status is {status}", row=n,
+                    column=self.lost_reason.source.where if self.lost_reason else None)
+            deal = {k: v for k, v in deal.items() if k != "lost_reason"}
+        judged = dict(deal)
+        if not any(name in deal for name in CLOSE_TIMES):
+            return judged
+        try:
+            self.judge_times(n, judged, status)
+        except InputError as exc:
+            if not leaves:
+                raise
+            tail = (f": deal {found['id']} is so and the row leaves its status"
+                    if close_times(status, dict(deal), self.open_drops) is not None else
+                    f" (deal {found['id']} is {status} and the row leaves its status)")
+            raise InputError(exc.reason + tail, row=n, column=exc.column) from None
+        return judged
 
     def _person(self, values: Values, n: int) -> PersonRef | None:
         name_step, email_step, phone_step = self.person
