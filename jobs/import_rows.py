@@ -1330,10 +1330,11 @@ class RowPlanner:
                                      f"{existing['id']}'s: {exc.reason}", exc.column)
                 deal = {k: v for k, v in {**deal, **placed}.items()  # None: the deal's own
                         if not (k in ("stage_id", "status") and v is None)}
-        if isinstance(marker, InDealPipeline):
+        if isinstance(marker, InDealPipeline) or (self.mapper.defers_stage
+                                                  and "status" not in deal):
             # its lost reason and won / lost / close times judged by the status placed,
-            # or the found deal's own (a create: open), as the update's
-            # (``RowMapper.judge_found``)
+            # or the found deal's own (a create: open), as the update's; a row that says
+            # no status too (no stage column: f52n; ``RowMapper.judge_found``)
             try:
                 deal = self.mapper.judge_found(row.row, deal, existing or {})
             except InputError as exc:

@@ -326,3 +326,36 @@ def test_update_judges_lost_reason_and_times_by_the_status_placed(
     assert not invalid, f"{len(invalid)} sent, e.g. {invalid[:4]}"
     assert not differ, f"{len(differ)} differ, e.g. {differ[:4]}"
 
+
+NO_STAGE = ('[deal]\ntitle = "Deal Name"\nlost_reason = "Why"\nwon_time = "Won at"\n'
+            '{status}')
+
+
+@pytest.mark.parametrize("status", ["", 'status = "Status"\n'])
+@pytest.mark.parametrize(("given", "deal_status", "sent"), [
+    ({"Why": "Price"}, "lost", ("lost", "Price", None)),  # a lost deal's new reason
+    ({"Won at": "2025-01-02"}, "won", ("won", None, "2025-01-02T00:00:00Z")),
+    ({"Why": "Price"}, "open", "a lost reason is given but deal 7 is 'open'"),
+    ({"Won at": "2025-01-02"}, "lost", "a won time is given but the status is lost"),
+])
+def test_a_row_of_no_stage_column_is_judged_by_the_found_deals_status(
+        status: str, given: dict[str, str], deal_status: str, sent: Any) -> None:
+    """An upsert (or update) with no stage column, its row saying no status: the found
+    deal's own status judges its lost reason and times (f52n: a found lost deal's new
+    reason failed ``a lost reason is given but the status is open``, a new deal's status,
+    in the upsert, where the update wrote it); a deal the key finds not is created open,
+    the reason refused as before."""
+    body = NO_STAGE.format(status=status)
+    update = UpdateMapping.loads(HEAD["update"] + body).compile(CATALOG)
+    upsert = compile_mapping(Mapping.loads(HEAD["upsert"] + body), CATALOG, upsert=True)
+    upsert = dataclasses.replace(upsert, defers_stage=True)
+    row = SourceRow(2, 2, {"Ref": "7", "Deal Name": "D", "Status": None, **given})
+    deal = {"id": 7, "pipeline_id": 1, "stage_id": 11, "status": deal_status}
+    for read in (_update_sent(update, row, dict(deal)), _upsert_sent(upsert, row, dict(deal))):
+        if isinstance(sent, str):
+            assert read[0] == "fails" and sent in read[1], read
+        else:
+            assert read[1:] == sent, read
+    if "Why" in given:  # a create: open, the reason refused as the import's
+        created = _upsert_sent(upsert, row, {})
+        assert created[0] == "fails" and "but the status is open" in created[1], created

@@ -845,6 +845,12 @@ class RowMapper:
                     marker, create=None, reason="a lost reason is given but the status is "
                     f"{deal.get('status', 'open')}", column=self.lost_reason.source.where
                     if self.lost_reason else None)
+        elif self.defers_stage and "status" not in deal:
+            # an upsert's row that says no status (no stage column, a blank status cell):
+            # a deal found judges it by its own status, a create as open, in
+            # ``jobs.import_rows`` (``judge_found``; f52n: a found lost deal's new reason
+            # failed "the status is open", a new deal's status)
+            deal["lost_reason"] = reason
         elif self.when_not_lost == "error":
             # the status unquoted: a plan counts each status apart (x42r1 F4)
             raise InputError(f"a lost reason is given but the status is "
@@ -874,6 +880,8 @@ class RowMapper:
                     deal["stage_id"] = dataclasses.replace(marker, create=None,
                                                            reason=exc.reason, column=exc.column)
             return
+        if self.defers_stage and "status" not in deal:
+            return  # (an upsert's row of no status: ``judge_found``, as the lost reason)
         self.judge_times(n, deal)
 
     def judge_times(self, n: int, deal: dict[str, Any], status: str | None = None) -> None:
