@@ -152,6 +152,13 @@ _OTHER_DEAL_ROWS = 5
 OTHER_CONTACT_ROWS_KEPT = 5
 
 
+class Unsettled(InputError):
+    """A row refused once its key's deal, or none, is known (``RowPlanner.settled``: an
+    upsert's stage cell read for that deal or a create, its lost reason and times judged
+    by the status placed): refused as the mapping's refusal is, but judged against the
+    account, never its own cells alone (a retry maps it again: not ``OWN_CELL``)."""
+
+
 def _link_id(value: object) -> int | None:
     """A deal's ``person_id`` / ``org_id`` as an id (v1 lists nest it: ``{"value": 3}``)."""
     value = value.get("value") if isinstance(value, Mapping) else value
@@ -1141,12 +1148,66 @@ class RowPlanner:
                 elif len(variants) < _ROWS_NAMED:
                     variants[writes] = (row.row, row.line)
 
+    def settled(self, mapped: MappedRow) -> MappedRow:
+        """``mapped`` as ``_decide`` writes it: an upsert's stage cell (``InDealPipeline``)
+        read for the deal its key finds (``_found``) as ``pdbulk update`` reads it,
+        whatever the Pipeline cell holds (``RowMapper.found_place``: x52r2 F1, F2), or for
+        a create as the import reads it (the marker's ``create``); then its lost reason and
+        won / lost / close times judged by the status placed, else the found deal's own
+        (open for a create: ``RowMapper.judge_found``, x52r12 F2). The one reading of the
+        row for every judgement of it — the repeats and contests (``learn_contests``,
+        ``_again``, ``_partial``), the learning pass, the decide: a row this refuses is a
+        refused row everywhere, as the mapping's refusal is (f53a: a create's unknown stage
+        mapped as a marker wrote its key's other rows as a contest, the row not failing).
+        A row of a key with a problem (``key_problem``: two deals, an archived one) is
+        left as it is: refused for that. Raises ``Unsettled`` (row and column named)."""
+        deal = mapped.deal
+        marker = deal.get("stage_id")
+        if not isinstance(marker, InDealPipeline) \
+                and not (self.mapper.defers_stage and "status" not in deal):
+            return mapped
+        deals = self.indexes.deals
+        existing: Mapping[str, Any] | None = None
+        if deals is not None and self.mode != "insert":
+            if key_problem(deals, mapped.key, unarchive=self.unarchive) is not None:
+                # (compared with its key's other rows as the cell reads, not as spelled)
+                return mapped if not isinstance(marker, InDealPipeline) \
+                    or marker.create is None else \
+                    mapped._replace(deal={**deal, "stage_id": marker.create})
+            existing = deals.get(mapped.key)
+            if existing is None and self.unarchive and isinstance(deals, DealsByKey):
+                existing = deals.archived.get(mapped.key)
+        if isinstance(marker, InDealPipeline):
+            if existing is None:
+                if marker.create is None:
+                    raise Unsettled(marker.reason, row=mapped.row, column=marker.column)
+                deal = {**deal, "stage_id": marker.create}
+            else:
+                try:
+                    placed = marker.place(int(existing["pipeline_id"]))
+                except InputError as exc:
+                    raise Unsettled(exc.reason if marker.named else "the row names no "
+                                    "pipeline, so its stage is read in deal "
+                                    f"{existing['id']}'s: {exc.reason}", row=mapped.row,
+                                    column=exc.column) from None
+                deal = {k: v for k, v in {**deal, **placed}.items()  # None: the deal's own
+                        if not (k in ("stage_id", "status") and v is None)}
+        try:
+            deal = self.mapper.judge_found(mapped.row, deal, existing or {})
+        except InputError as exc:
+            raise Unsettled(exc.reason, row=mapped.row, column=exc.column) from None
+        return mapped._replace(deal=deal)
+
+    def _map(self, row: SourceRow) -> MappedRow:
+        """``row`` mapped and ``settled``, as the decide reads it (InputError)."""
+        return self.settled(self.mapper.map(row, defer_users=True))
+
     def _writes(self, row: SourceRow) -> tuple[Written | None, tuple[str, ...]]:
         """What ``row`` would write (``jobs.repeats.written``), as the decide maps it, and
         the fields its mapping failed on (``_partial``); None when the mapping refuses it
         and no field can be told apart (then judged on its cells)."""
         try:
-            mapped = self.mapper.map(row, defer_users=True)
+            mapped = self._map(row)
         except InputError as exc:
             return self._partial(row, exc)[:2]
         return written(mapped, self.field_labels, self.key_code), ()
@@ -1163,7 +1224,7 @@ class RowPlanner:
         if self.repeat_fields is None:
             self.repeat_fields = field_columns(self.mapper, self.field_labels)
         told = partial_writes(self.mapper, row, error, self.repeat_fields, self.field_labels,
-                              self.key_code, self.key_column)
+                              self.key_code, self.key_column, settle=self.settled)
         return told if told is not None else (None, (), False)
 
     def _contested_here(self, key: str, row: SourceRow,
@@ -1206,6 +1267,9 @@ class RowPlanner:
             if mapped is None:
                 # a deactivated user fails only a row that sets it (x20r2 F4): checked below
                 mapped = self.mapper.map(row, defer_users=True)
+            # an upsert's stage cell read for the deal its key finds, or for a create; a
+            # row it refuses is refused as the mapping's refusal is (``settled``)
+            mapped = self.settled(mapped)
         except HeaderLine as exc:
             # its "key" is the key column's name: no record's, never a duplicate nor
             # contested (x13r5 F3: "duplicate source key 'Item ID'" on a repeated header)
@@ -1238,6 +1302,8 @@ class RowPlanner:
             # refused by the mapping's reading of the row's cells (``OWN_CELL``): a retry
             # with the same mapping refuses it again when the column is read only by
             # fields parsed on their own (``fail_again_offline``)
+            if isinstance(exc, Unsettled):  # (judged against the account: mapped again)
+                return self._bad(row, exc.reason, exc.column)
             return self._bad(row, exc.reason, exc.column, own=OWN_VALUE
                              if exc.column in self.value_columns else OWN_CELL)
         if check_duplicate:
@@ -1313,32 +1379,6 @@ class RowPlanner:
             existing = deals.archived.get(mapped.key)
             if existing is not None:  # archived deals take no edit but the one unarchiving
                 deal = {**deal, "is_archived": False}
-        if isinstance(marker := deal.get("stage_id"), InDealPipeline):
-            # an upsert's row: a create reads its stage cell as the import does (no deal
-            # to ask, f51c); a deal found reads it as an update does, whatever its Pipeline
-            # cell holds (x51r10 F1, F2; x52r2 F1, F2: ``RowMapper.found_place``)
-            if existing is None:
-                if marker.create is None:
-                    return self._bad(row, marker.reason, marker.column)
-                deal = {**deal, "stage_id": marker.create}
-            else:
-                try:
-                    placed = marker.place(int(existing["pipeline_id"]))
-                except InputError as exc:
-                    return self._bad(row, exc.reason if marker.named else "the row names no "
-                                     f"pipeline, so its stage is read in deal "
-                                     f"{existing['id']}'s: {exc.reason}", exc.column)
-                deal = {k: v for k, v in {**deal, **placed}.items()  # None: the deal's own
-                        if not (k in ("stage_id", "status") and v is None)}
-        if isinstance(marker, InDealPipeline) or (self.mapper.defers_stage
-                                                  and "status" not in deal):
-            # its lost reason and won / lost / close times judged by the status placed,
-            # or the found deal's own (a create: open), as the update's; a row that says
-            # no status too (no stage column: f52n; ``RowMapper.judge_found``)
-            try:
-                deal = self.mapper.judge_found(row.row, deal, existing or {})
-            except InputError as exc:
-                return self._bad(row, exc.reason, exc.column)
         if existing is None and mapped.deactivated:  # a create sets every value it has
             first = next(iter(mapped.deactivated.values()))
             return self._bad(row, first.reason, first.column)
@@ -1944,6 +1984,7 @@ class RowPlanner:
                 continue
             try:
                 mapped = mapper.map(row, defer_users=True)
+                self.settled(mapped)  # (refused once its stage is read: fails on its own)
             except InputError:
                 continue
             if spill is not None and not (mapped.deactivated or mapped.undecided):

@@ -205,7 +205,8 @@ def written(mapped: MappedRow, labels: Mapping[str, str] | None = None,
 def partial_writes(mapper: RowMapper, row: SourceRow, error: InputError,
                    fields: Mapping[str, Collection[str]],
                    labels: Mapping[str, str] | None = None, key_code: str | None = None,
-                   key_column: str | None = None, tries: int = 8
+                   key_column: str | None = None, tries: int = 8,
+                   settle: Callable[[MappedRow], MappedRow] | None = None
                    ) -> tuple[Written, tuple[str, ...], bool] | None:
     """What a row the mapping refused (``error``, naming the column it failed on) writes
     in the fields it could map, the fields it failed on, and whether every cell it failed
@@ -217,7 +218,9 @@ def partial_writes(mapper: RowMapper, row: SourceRow, error: InputError,
     cannot be told (no column named, the key column's, or still refused after ``tries``).
     x40r5 F1: rows of one key spelling one amount two ways (``$100.00`` / ``100.00``) were
     compared on their raw cells when a row failed on its e-mail or stage, and the key was
-    held as contested for every later import."""
+    held as contested for every later import. ``settle``: the mapped row as the decide
+    writes it (``RowPlanner.settled``: an upsert's stage cell read for the deal its key
+    finds, or a create; InputError as the mapping's)."""
     values = dict(row.values)
     emptied: list[str] = []
     stood_in: set[str] = set()
@@ -241,6 +244,8 @@ def partial_writes(mapper: RowMapper, row: SourceRow, error: InputError,
             values[column] = None if row.values[column] is None else ""
         try:
             mapped = mapper.map(SourceRow(row.row, row.line, values), defer_users=True)
+            if settle is not None:
+                mapped = settle(mapped)
         except InputError as again:
             exc = again
             continue
