@@ -1182,6 +1182,8 @@ class RowPlanner:
                 if marker.create is None:
                     raise Unsettled(marker.reason, row=mapped.row, column=marker.column)
                 deal = {**deal, "stage_id": marker.create}
+            elif "stage_id" in mapped.defaulted:  # (a default fills new deals only)
+                deal = {k: v for k, v in deal.items() if k != "stage_id"}
             else:
                 try:
                     placed = marker.place(int(existing["pipeline_id"]))

@@ -55,8 +55,10 @@ ENTRIES = {
     "F1 star": '"Done" = "Sales > Won"\n"Late" = "Negotiation"\n"*" = "Qualified"\n',
     "other pipeline": '"Qualified" = "Enterprise > Qualified"\n',
 }
+# ... and a blank cell: the update leaves the deal's stage (x52r12 F1: the upsert's found
+# row failed "the stage is empty", 12 of 432 rows of f53a's twin-sandbox grid a mapping)
 CELLS = ("Done", "Late", "Foo", "Qualified", "Negotiation", "Closed Won", "Closed Lost",
-         "Won", "lost", "Enterprise \u203a Qualified", "Lead")
+         "Won", "lost", "Enterprise \u203a Qualified", "Lead", "")
 
 
 def _mapper(kind: str, status: str, entries: str) -> Any:
@@ -359,3 +361,21 @@ def test_a_row_of_no_stage_column_is_judged_by_the_found_deals_status(
     if "Why" in given:  # a create: open, the reason refused as the import's
         created = _upsert_sent(upsert, row, {})
         assert created[0] == "fails" and "but the status is open" in created[1], created
+
+
+def test_a_pipeline_default_names_no_pipeline_for_a_deal_found() -> None:
+    """A default fills new deals only (x41r3 F2): an upsert row whose Pipeline cell is blank
+    under ``pipeline = { default = "Sales" }`` reads its stage cell for a deal found in
+    that deal's pipeline, as the update's blank-Pipeline row does (an Enterprise deal's
+    ``Qualified`` was read in Sales, moving the deal); a create is placed in Sales."""
+    text = HEAD["upsert"] + BODY.format(status="", entries="").replace(
+        'pipeline = "Pipeline"', 'pipeline = { column = "Pipeline", default = "Sales" }')
+    upsert = dataclasses.replace(compile_mapping(Mapping.loads(text), CATALOG, upsert=True),
+                                 defers_stage=True)
+    update = _mapper("update", "none", "none")
+    row = _row("", "Qualified")
+    deal = {"id": 7, "pipeline_id": 2, "stage_id": 21, "status": "open"}
+    assert _upserted(upsert, row, dict(deal)) == _updated(update, row, dict(deal)) \
+        == (22, "open")
+    created = upsert.map(row).deal["stage_id"]
+    assert isinstance(created, InDealPipeline) and created.create == 12, created

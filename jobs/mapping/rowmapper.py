@@ -661,12 +661,7 @@ class RowMapper:
         pipeline_id = self.pipeline(values, n) if self.pipeline else None
         if self.stage is not None and self.blank_stage_keeps \
                 and self.stage.source(values) is None:
-            if self.pipeline is not None and self.pipeline.source(values, default=False) \
-                    is not None:  # a PATCH of pipeline_id alone moves to its first stage
-                raise InputError("the stage is empty but the row names a pipeline: name "
-                                 "the stage in it too, or empty the pipeline cell to leave "
-                                 "the deal where it is", row=n,
-                                 column=self.stage.source.where)
+            self._left_in(values, n)
             return
         if self.stage is not None:
             if self.blank_stage_keeps and pipeline_id is None:
@@ -677,24 +672,31 @@ class RowMapper:
                     str(self.stage.source(values)),
                     functools.partial(self._placed_in, values, n))
                 return
-            if self.defers_stage and (cell := self.stage.source(values)) is not None:
+            if self.defers_stage:
                 # an upsert's row: a deal its key finds reads the cell as an update does,
                 # whatever its Pipeline cell holds (``found_place``: x51r10 F1, F2, an entry
                 # naming a pipeline or a stage of one other pipeline by its name alone
                 # moved 7 of 7 deals unsaid; x52r2 F2, a won / lost word of no stage of the
-                # deal's own pipeline named failed where the update closed it); a create
-                # reads it as the import does, here (its status, close times and lost
-                # reason checked against it)
-                place = self.found_place(values, n, pipeline_id)
+                # deal's own pipeline named failed where the update closed it), a blank
+                # cell leaving the deal's stage (x52r12 F1: it failed "the stage is empty");
+                # a create reads it as the import does, here (its status, close times and
+                # lost reason checked against it). A pipeline's default names none for a
+                # deal found: a default fills new deals only (x41r3 F2)
+                cell = self.stage.source(values)
+                named = pipeline_id if self.pipeline is not None and \
+                    self.pipeline.source(values, default=False) is not None else None
+                place = functools.partial(self._left_in, values, n) if cell is None \
+                    else self.found_place(values, n, named)
                 try:
                     self._staged(values, n, pipeline_id, deal)
                 except InputError as exc:
-                    deal["stage_id"] = InDealPipeline(str(cell), place, exc.reason, exc.column,
-                                                      named=pipeline_id is not None)
+                    deal["stage_id"] = InDealPipeline(
+                        "" if cell is None else str(cell), place, exc.reason, exc.column,
+                        named=named is not None or cell is None)
                 else:
                     deal["stage_id"] = InDealPipeline(str(cell), place,
                                                       create=int(deal["stage_id"]),
-                                                      named=pipeline_id is not None)
+                                                      named=named is not None)
                 return
             try:
                 self._staged(values, n, pipeline_id, deal)
@@ -711,6 +713,22 @@ class RowMapper:
                     self.found_place(values, n, pipeline_id), named=True)
         elif pipeline_id is not None:
             deal["pipeline_id"] = pipeline_id
+
+    def _left_in(self, values: Values, n: int, pipeline_id: int | None = None
+                 ) -> dict[str, Any]:
+        """A blank stage cell (no default) of a deal found, an update's row or an upsert's
+        (``InDealPipeline.place``, ``pipeline_id`` the deal's, unread): the deal left in its
+        stage (``stage_id`` None: kept), as any blank cell of an update leaves its field
+        (v10r16 M3; x52r12 F1: the upsert's found row failed "the stage is empty");
+        refused when the row names a pipeline (a PATCH of ``pipeline_id`` alone moves the
+        deal to that pipeline's first stage): InputError naming row ``n`` and the column."""
+        assert self.stage is not None
+        if self.pipeline is not None and self.pipeline.source(values, default=False) \
+                is not None:
+            raise InputError("the stage is empty but the row names a pipeline: name the "
+                             "stage in it too, or empty the pipeline cell to leave the deal "
+                             "where it is", row=n, column=self.stage.source.where)
+        return {"stage_id": None}
 
     def found_place(self, values: Values, n: int, named: int | None
                     ) -> Callable[[int], dict[str, Any]]:
