@@ -31,7 +31,7 @@ INSERT = ('version = 1\n[import]\nkey_column = "Ref"\nkey_field = "Import source
 BASE = ("Ref,Deal Name,Pipeline,Stage,Status\nK1,D1,Sales,Qualified,lost\n"
         "K2,D2,Renewals,Won,open\nK3,D3,Sales,Lead,open\nK4,D4,Sales,Qualified,open\n"
         "K5,D5,Enterprise,Lead,won\nK6,D6,Sales,Lead,won\nK7,D7,Renewals,Intake,open\n"
-        "K8,D8,Enterprise,Lead,lost\n")
+        "K8,D8,Enterprise,Lead,lost\nK9,D9,SMB,Qualified,won\n")
 BODY = ('[deal]\ntitle = "Deal Name"\npipeline = "Pipeline"\nlost_reason = "Why"\n'
         'won_time = "Won at"\n'
         'status = { column = "Stage", map = { "Closed Lost" = "lost" } }\n'
@@ -44,13 +44,15 @@ UPDATE = 'version = 1\n[update]\nkey_column = "Ref"\nkey_field = "Import source 
 # (the create's reading, open, failed both)
 ROWS = ("Ref,Deal Name,Pipeline,Stage,Why,Won at\nK1,D1,,Done,Price,\nK2,D2,,Late,,\n"
         "K3,D3,,Foo,,\nK4,D4,Sales,Closed Won,,\nK5,D5,Enterprise,Closed Lost,,\n"
-        "K6,D6,Sales,Proposal,,2025-01-02\nK7,D7,,Foo,,\nK8,D8,,Closed Won,Budget,\n")
+        "K6,D6,Sales,Proposal,,2025-01-02\nK7,D7,,Foo,,\nK8,D8,,Closed Won,Budget,\n"
+        "K9,D9,,,,\n")
 WHERE = {"D1": ("Sales", "Won", "lost"), "D2": ("Renewals", "Negotiation", "open"),
          "D3": ("Sales", "Qualified", "open"), "D4": ("Sales", "Qualified", "won"),
          "D5": ("Enterprise", "Qualified", "lost"),  # "*"'s stage, closed there
          "D6": ("Sales", "Proposal", "won"),
          "D7": ("Renewals", "Intake", "open"),  # K7: "*"'s Qualified, none in Renewals
-         "D8": ("Enterprise", "Closed Won", "lost")}  # a stage of its own: still lost
+         "D8": ("Enterprise", "Closed Won", "lost"),  # a stage of its own: still lost
+         "D9": ("SMB", "Qualified", "won")}  # blank Stage and Pipeline: left (x52r12 F1)
 
 
 def _sandbox() -> ThreadedSandbox:
@@ -107,7 +109,7 @@ def _failed(tmp: Path, name: str) -> set[str]:
     if not found:
         return set()
     lines = found[0].read_text(encoding="utf-8").splitlines()[1:]
-    return {key for key in ("K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8")
+    return {key for key in ("K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K9")
             if any(f",{key}," in f",{line}," for line in lines)}
 
 
