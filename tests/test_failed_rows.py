@@ -548,7 +548,9 @@ async def test_a_duplicate_key_row_that_also_fails_otherwise_is_held_and_contest
     contested. Fixing that reason in
     failed.csv and importing it must not overwrite the first row's deal (fresh tester
     v10r4 F1: the row failed only with its stage error, no hold, and the fixed file
-    updated the deal 'Good deal' into 'Second row')."""
+    updated the deal 'Good deal' into 'Second row'). A blank stage cell fails no row of a
+    deal its key finds (it leaves the stage, as the update's row: x52r12 F1): the second
+    row then writes another title, and both rows are held, neither written."""
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
     manifest.write_text("id,title,stage,org\n"
                         "k1,Good deal,Qualified,Org One\n"
@@ -563,14 +565,16 @@ async def test_a_duplicate_key_row_that_also_fails_otherwise_is_held_and_contest
         failed = store.directory / "failed.csv"
         rows = read_csv(failed)
         store.close()
-        assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]
-        assert "duplicate source key 'k1'" in rows[0]["reason"] and "stage" in rows[0]["reason"]
+        held = ["3"] if bad_cell else ["2", "3"]
+        assert [(r["row"], r["hold"]) for r in rows] == [(n, "duplicate-key") for n in held]
+        assert "source key 'k1' is contested" in rows[0]["reason"] if not bad_cell else \
+            "duplicate source key 'k1'" in rows[0]["reason"] and "stage" in rows[0]["reason"]
         fixed = tmp_path / "fixed.csv"
         fixed.write_text(failed.read_text().replace(f",{bad_cell},Org One", ",Qualified,Org One"))
         again, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="again")
         rows = read_csv(again.directory / "failed.csv")
         again.close()
-        assert [r["hold"] for r in rows] == ["duplicate-key"]
+        assert [r["hold"] for r in rows] == ["duplicate-key"] * len(held)
         cleared = tmp_path / "cleared.csv"  # the hold and reason columns deleted: contested
         cleared.write_text("id,title,stage,org\nk1,Second row,Qualified,Org One\n")
         third, _, _ = await import_once(sb, tmp_path / "jobs", cleared, mapping, job_id="third")
