@@ -159,13 +159,13 @@ class Handoff(Generic[T]):
         try:
             return await fut
         except BaseException:
-            if fut.done() and not fut.cancelled() and fut.exception() is None:
-                items.appendleft(fut.result())  # handed as the cancel came: first in line
-            else:
-                try:
+            if not fut.done() or fut.cancelled():
+                try:  # (a future settled is off the queue already: ``put_nowait``, ``close``)
                     self._takers.remove(fut)
-                except ValueError:
+                except ValueError:  # (its error names the future: formatted, ~40 µs)
                     pass
+            elif fut.exception() is None:
+                items.appendleft(fut.result())  # handed as the cancel came: first in line
             raise
 
     def close(self) -> None:
