@@ -24,6 +24,7 @@ from bulk.wording import counted
 
 from .. import transforms as tf
 from ..transforms.date_order import DateOrder
+from . import person_cells as pc
 from .mixed_currency import CurrencyMix
 from .spec import (
     CLOSE_TIMES,
@@ -49,13 +50,9 @@ from .steps import (
 _CHECKED = "\0key_check"  # marks the refusal of ``RowMapper.key_check``
 
 
-# a web address left in a person's name once its contacts and title are cut (x48r15 F2)
-_WEB_IN_NAME = re.compile(r"https?://|www\.", re.IGNORECASE)
 # the longest person cell read (characters): twice a title's most, a name with its
 # e-mail, phone and job title (x49r7 F4: a 20,000-character cell took 14 s of CPU)
 MAX_PERSON_CELL = 2 * tf.MAX_TITLE
-# an address or a phone (six digits or more) left in a person's name (x49r4: never)
-_CONTACT_IN_NAME = re.compile(rf"[@\uff20]|\d(?:{tf.PHONE_GAP}*\d){{5}}")
 
 
 class DecimalContested(InputError):
@@ -965,21 +962,22 @@ class RowMapper:
         return judged
 
     def _person(self, values: Values, n: int) -> PersonRef | None:
+        # the name cell's readings that depend on its text alone are remembered per text
+        # (``person_cells``, issue 8); what depends on the row (its e-mail and phone cells,
+        # its placeholder count, its number in every error) is done here, per row, in the
+        # order it always was
         name_step, email_step, phone_step = self.person
+        name_column = name_step.source.where if name_step is not None else None
         name = name_step(values, n) if name_step else None
-        if tf.placeholder_cell(name):  # ("n/a", "NULL", "-": a blank cell, x50r1 F10)
-            self._placeholder("person", n, str(name))
-            name = None
-        elif (why := tf.name_or_blank(name)) is not None:  # ("nan": x50r7 F3)
-            raise InputError(f"the person cell {why}", row=n,
-                             column=name_step.source.where if name_step is not None else None)
-        if isinstance(name, str) and len(name) > MAX_PERSON_CELL:
-            # no person's name with its contacts is that long, and the cell readers' cost
-            # grows faster than its length (x49r7 F4: 1 s of CPU from ~6,000 characters)
-            raise InputError(
-                f"the person cell holds {len(name):,} characters, more than a person's name "
-                f"with its contacts ({MAX_PERSON_CELL}): is it the right column?", row=n,
-                column=name_step.source.where if name_step is not None else None)
+        if isinstance(name, str):
+            opened = pc.opening(name, MAX_PERSON_CELL)
+            if opened.placeholder:  # ("n/a", "NULL", "-": a blank cell, x50r1 F10)
+                self._placeholder("person", n, name)
+                name = None
+            elif opened.error is not None:  # ("nan": x50r7 F3; x49r7 F4: too long)
+                raise InputError(opened.error, row=n, column=name_column)
+        elif (why := tf.name_or_blank(name)) is not None:  # (not text: none of those)
+            raise InputError(f"the person cell {why}", row=n, column=name_column)
         shared = (name_step is not None and email_step is not None
                   and name_step.source.column is not None
                   and name_step.source.column == email_step.source.column)
@@ -992,8 +990,7 @@ class RowMapper:
             try:
                 name = tf.contact_name(name)
             except InputError as exc:
-                raise InputError(exc.reason, row=n, column=name_step.source.where
-                                 if name_step is not None else None) from None
+                raise InputError(exc.reason, row=n, column=name_column) from None
             email_step = None
         addresses: tuple[str, ...] | None = email_step(values, n) if email_step else None
         own_phones: tuple[str, ...] = ()
@@ -1004,51 +1001,25 @@ class RowMapper:
         if not shared and isinstance(name, str):
             # "Jane Roe, jane@x", "Jane Roe / +49 30 1234567": the person's own address or
             # phone, as "Jane Roe <jane@x>"'s (x48r11 F1: cut into the note as a "job
-            # title", and four such contacts made one person)
-            name = tf.fold_digits(name)  # (fullwidth digits and dashes: x49r10 F4)
-            if "\uff20" in name:  # (x50r1 F6: "jane\uff20fitch.com", the name kept "jane\uff20")
-                raise InputError(
-                    f"the person cell {name!r} writes a full-width at-sign (\uff20): not an "
-                    "e-mail address, as in the e-mail column; write it as @", row=n,
-                    column=name_step.source.where if name_step is not None else None)
-            self._one_contact_each(name, n)
-            if (pair := tf.name_after_contact(name)) is not None:
-                # "李伟 li@x.cn・王芳", "李伟 li@x.cn 王芳": a name after the contact is a
-                # second person's (x49r10 F2: the address swallowed it, or the name did)
-                raise InputError(
-                    f"the person cell may name 2 persons ({pair[0]!r}, {pair[1]!r}, "
-                    "after an address or phone): a deal has one person: keep the one it "
-                    "belongs to, with only its e-mail and phone", row=n,
-                    column=name_step.source.where if name_step is not None else None)
-            name, own_emails, own_phones = tf.name_contacts(name)
-            # ... and those after a space, in brackets, web addresses anywhere (x49r4 F4,
-            # F6: "Ola Fenwick ola@x" was the person's name, "(www.x)" dropped unsaid)
-            name, glued_emails, glued_phones, webs = tf.cut_contacts(name)
-            own_emails, own_phones = own_emails + glued_emails, own_phones + glued_phones
-            cut = bool(own_emails or own_phones or webs)
-            if own_emails:
-                addresses = self._bracket_address(str(cell), addresses, n, own_emails[0])
-        if not shared and isinstance(name, str) and "@" in name and (
-                (bracket := tf.display_name(name)) is not None):
+            # title", and four such contacts made one person), and those after a space, in
+            # brackets, web addresses anywhere (x49r4 F4, F6)
+            cells = pc.cut_cell(name)
+            if cells.error is not None:
+                raise InputError(cells.error, row=n, column=name_column)
+            name, own_phones, webs, cut = cells.name, cells.phones, cells.webs, cells.cut
+            if cells.emails:
+                addresses = self._bracket_address(str(cell), addresses, n, cells.emails[0])
             # a name column's "Ann Lee <ann@x>": the name beside the address, never the
             # address's bracket (x44r1 F2); the address is the e-mail column's to give,
             # the person's own when the mapping reads none (x44r9 F3), and one the row's
-            # e-mail cell contradicts fails the row
-            addresses = self._bracket_address(name, addresses, n)
-            name, cut = bracket, True
-        elif not shared and isinstance(name, str):
-            # ... and "Tor Berg (n/a)", "Tor Berg (CEO)", "Ines Koch [n/a]": the name before
-            # the bracket (x44r9 F3: seven persons named as their cells); "山田太郎 (Taro
-            # Yamada)": its Latin spelling kept for the note (x48r11)
-            # ... and "Jane Roe (née Smith)", "Anna Berg (Berlin)": the bracket's text kept
-            # for the note too (x49r10 F8: dropped unsaid)
-            # ... and a display name in quotes around it ("《Didrik Dahl》 <a@x>", '"Ann Lee"
-            # a@x'), its words' own kept ("Robert Smith 'Bob' <a@x>": x51r8 F1)
-            # ... and alone too ('"Ann Lee"' is 'Ann Lee' whether or not a contact is
-            # beside it: x52r1 F2, '"Ann Lee"' and '"Ann Lee" <a@x>' made two persons)
-            name = tf.unwrap_quotes(name, brackets=cut)
-            spelling = tf.latin_spelling(name) or tf.name_cell_bracket(name)
-            name = tf.name_cell_name(name)
+            # e-mail cell contradicts fails the row; else the name before its bracket or
+            # in its quotes, a spelling kept for the note (``person_cells.bracketed``)
+            read = pc.bracketed(name, cut)
+            if read.bracket is not None:
+                addresses = self._bracket_address(name, addresses, n)
+                name, cut = read.bracket, True
+            else:
+                name, spelling = read.name, read.spelling
         if shared and addresses and isinstance(name, str):
             # ... and a cell with one is the address and the name beside it, never the
             # whole cell as the name (x34r1: a person named "Ann Lee (ann@x)")
@@ -1082,85 +1053,27 @@ class RowMapper:
                 name = tf.display_name(cell)
         title = None
         if isinstance(name, str):
-            # "Jane Roe, VP Sales": the name before the title, which no field takes (f47f:
-            # the person was named with it, and "Jane Roe" of another row was another)
-            # ("Attn: Bob Roe", "강민호 팀장님": x51r8 F10, the person named so)
-            name, addressed = tf.addressed_name(name) if not shared else (name, None)
-            name, title = tf.name_and_title(name)
-            title = title or addressed
-            if title is not None and not shared:  # ("Tor Berg (CEO), VP Sales": "Tor Berg")
-                name = str(tf.name_cell_name(name) or name)
-            # a web address cut from the name goes to the note, as one after a comma
-            title = ", ".join(t for t in (title, *webs) if t) or None
-            if title is None and spelling is not None:
-                title = spelling  # (the note's: "'Taro Yamada' not sent")
-            # a joiner left at either end ("Nils Berg -": x48r15 F5; "Omar Roe &", "and
-            # Lena Roe", "&amp;": x49r4 F5) is no part of the name
-            # ... nor the punctuation left around a contact cut from it ("Rosa Roe 「 」",
-            # "Leif Juhl ·": x51r1 F3)
-            name = tf.strip_joiners(tf.strip_marks(name) if cut else name)
-            if not shared and ((found := _CONTACT_IN_NAME.search(name))
-                               or tf.holds_date(name)):  # (the last check: x49r4; a date
-                # of a 2-digit year, five digits: x50r7 F6; one in brackets is the note's)
-                raise InputError(
-                    f"the person's name {name!r} holds "
-                    + ("an e-mail address" if "@" in name or "\uff20" in name else
-                       "a date (a date is never a phone, whatever leads it)"
-                       if found is None or tf.date_like(name[found.start():]) else
-                       "a number of six digits or more (a phone is read from a name cell "
-                       "only led by +, 0 or a label such as Tel.)")
-                    + ": write a contact in the e-mail / phone column, or leave it out", row=n,
-                    column=name_step.source.where if name_step is not None else None)
-            if not shared and self._placeholder_name(name, n):
-                # ("N/A, CEO", "nan <nan@x.io>", "Nan (CEO)": x51r1 F8, persons 'N/A', 'nan')
+            # its title, address form, web address and spelling for the note; a contact,
+            # date or web address left in it, or a placeholder (``person_cells.titled``)
+            named_as = pc.titled(name, shared, cut, webs, spelling)
+            if named_as.error is not None:
+                raise InputError(named_as.error, row=n, column=name_column)
+            name, title = named_as.name, named_as.title
+            if named_as.placeholder:  # ("N/A, CEO": a blank name cell, x51r1 F8)
+                self._placeholder("person", n, name)
                 if phone is None and email is None:
                     return None
                 name = ""
-            if _WEB_IN_NAME.search(name):  # x48r15 F2: "Nils Berg | https://x.de/team"
-                raise InputError(
-                    f"the person's name {name!r} holds a web address: "
-                    "write it in a column of its own", row=n, column=name_step.source.where
-                    if name_step is not None else None)
         if not name and email is None:  # ("+ +49 30 1234567": the joiner was all its name)
             raise InputError("the person has a phone number but no name or e-mail", row=n,
-                             column=name_step.source.where if name_step is not None else None)
+                             column=name_column)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
                          phones[1:] if phones else (), title)
-
-    def _placeholder_name(self, name: str, n: int) -> bool:
-        """Whether ``name`` (what a person cell names once its title, bracket or contact is
-        cut: ``N/A, CEO``) is a placeholder, as the whole cell would be, counted as one
-        (x51r1 F8: persons named ``N/A`` and ``nan`` were made); InputError when it may be
-        a spreadsheet's empty cell (``nan``: ``name_or_blank``). A placeholder is a blank
-        cell: a row writing an address makes its person as a blank name cell's would."""
-        if (why := tf.name_or_blank(name)) is not None:
-            raise InputError(f"the person's name {why}", row=n, column=self._name_column())
-        if not tf.placeholder_cell(name):
-            return False
-        self._placeholder("person", n, name)
-        return True
 
     def _name_column(self) -> str | None:
         """Where the person's name is read from, for a reason (None without a name column)."""
         name_step = self.person[0]
         return name_step.source.where if name_step is not None else None
-
-    def _one_contact_each(self, cell: str, n: int) -> None:
-        """InputError when the person's name cell (``cell``) writes two different
-        addresses or two different phones, wherever (``tf.cell_contacts``): one was kept,
-        the other dropped unsaid (x48r15 F1; x49r4 F1, F2: a second ``<address>``, a
-        second phone after one), as two persons would be."""
-        emails, phones = tf.cell_contacts(cell)
-        if len(emails) < 2 and len(phones) < 2:
-            return
-        what, found = ("addresses", emails) if len(emails) > 1 else ("phone numbers", phones)
-        name_step = self.person[0]
-        raise InputError(
-            f"the person cell {cell!r} writes {len(found)} {what} ("
-            + ", ".join(map(repr, found)) + f"): the name cell holds a second "
-            f"{'address' if len(emails) > 1 else 'phone number'}; keep the person's one "
-            "(more in the e-mail / phone column)",
-            row=n, column=name_step.source.where if name_step is not None else None)
 
     def _bracket_address(self, cell: str, addresses: tuple[str, ...] | None,
                          n: int, written: str | None = None) -> tuple[str, ...] | None:
