@@ -13,6 +13,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks.bench_mapping import offline_planner
 from bulk.errors import InputError
@@ -169,6 +171,34 @@ def test_a_name_cell_is_read_once_per_distinct_text(tmp_path: Path,
         ("Memo Once-Read", None, "VP Sales"), ("Tor Memo-Berg", None, "CEO"),
         ("Memo Roe", "memo.roe@x.io", None)] * 10
     assert sorted(calls) == sorted(names)
+
+
+def _opening_as_before(name: str, longest: int) -> tuple[bool, str | None]:
+    """The three checks ``RowMapper._person`` made inline before ``person_cells.opening``."""
+    if tf.placeholder_cell(name):
+        return True, None
+    if (why := tf.name_or_blank(name)) is not None:
+        return False, f"the person cell {why}"
+    if len(name) > longest:
+        return False, (f"the person cell holds {len(name):,} characters, more than a "
+                       f"person's name with its contacts ({longest}): is it the right "
+                       "column?")
+    return False, None
+
+
+@given(st.one_of(st.sampled_from(("nan", "NA", "Na", "n/a", "N/A", "-", " nan ", "NULL")),
+                 st.text(alphabet=" nNaA/.-x", max_size=30)),
+       st.sampled_from(("", " " * 40, "x" * 40)), st.integers(min_value=0, max_value=45))
+def test_the_openings_reading_is_the_inline_checks(head: str, tail: str, longest: int) -> None:
+    """A name cell's opening (placeholder, ``nan``, too long), remembered or not, and a
+    cell too long never remembered, as the checks read it in ``_person`` before."""
+    name = head + tail
+    expected = _opening_as_before(name, longest)
+    before = person_cells._opening.cache_info().currsize
+    assert tuple(person_cells.opening(name, longest)) == expected
+    assert tuple(person_cells.opening(name, longest)) == expected
+    if len(name) > longest:
+        assert person_cells._opening.cache_info().currsize == before
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ from typing import NamedTuple
 
 from .. import transforms as tf
 
-_MEMO = 4096  # distinct texts each reading remembers (an LRU: bounded memory)
+# distinct texts each reading remembers (an LRU: bounded memory; a text is at most
+# rowmapper.MAX_PERSON_CELL characters, ~510: a few MB at most for the four readings)
+_MEMO = 2048
 
 # a web address in a name (x48r15 F2: "Nils Berg | https://x.de/team")
 WEB_IN_NAME = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -38,19 +40,27 @@ class Opening(NamedTuple):
     error: str | None
 
 
-@functools.lru_cache(maxsize=_MEMO)
 def opening(name: str, longest: int) -> Opening:
     """``Opening`` of the name cell ``name``; a cell of more than ``longest`` characters
     fails (x49r7 F4: no name with its contacts is that long, and the readers' cost grows
-    faster than its length)."""
+    faster than its length), and is not remembered (the memo's texts stay short)."""
+    if len(name) > longest:  # (the checks in their order, unremembered)
+        if tf.placeholder_cell(name):
+            return Opening(True, None)
+        if (why := tf.name_or_blank(name)) is not None:
+            return Opening(False, f"the person cell {why}")
+        return Opening(False, f"the person cell holds {len(name):,} characters, more than "
+                              f"a person's name with its contacts ({longest}): is it the "
+                              "right column?")
+    return _opening(name)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _opening(name: str) -> Opening:
     if tf.placeholder_cell(name):  # ("n/a", "NULL", "-": a blank cell, x50r1 F10)
         return Opening(True, None)
     if (why := tf.name_or_blank(name)) is not None:  # ("nan": x50r7 F3)
         return Opening(False, f"the person cell {why}")
-    if len(name) > longest:
-        return Opening(False, f"the person cell holds {len(name):,} characters, more than a "
-                              f"person's name with its contacts ({longest}): is it the "
-                              "right column?")
     return Opening(False, None)
 
 
@@ -190,7 +200,7 @@ def titled(name: str, shared: bool, cut: bool, webs: tuple[str, ...],
 
 def forget() -> None:
     """Empty every reading's memo (a test's fresh start; what is remembered is pure)."""
-    for reading in (opening, cut_cell, bracketed, titled):
+    for reading in (_opening, cut_cell, bracketed, titled):
         reading.cache_clear()
 
 
