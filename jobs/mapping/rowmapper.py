@@ -52,7 +52,7 @@ _CHECKED = "\0key_check"  # marks the refusal of ``RowMapper.key_check``
 
 # the longest person cell read (characters): twice a title's most, a name with its
 # e-mail, phone and job title (x49r7 F4: a 20,000-character cell took 14 s of CPU)
-MAX_PERSON_CELL = 2 * tf.MAX_TITLE
+MAX_PERSON_CELL = tf.MAX_PERSON_CELL
 
 
 class DecimalContested(InputError):

@@ -128,6 +128,7 @@ from .name_lists import (
 )
 from .quote_marks import unwrap_quotes
 from .text import (
+    MAX_PERSON_CELL,
     MAX_TITLE,
     cell_types,
     check_control,
@@ -205,6 +206,7 @@ __all__ = [
     "ISO_CURRENCIES",
     "LEGAL_SUFFIXES",
     "MAX_EXACT",
+    "MAX_PERSON_CELL",
     "MAX_TITLE",
     "Money",
     "CurrencyCell",

@@ -47,6 +47,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Pipedrive's spec gives no maximum for a deal title (openapi-v2.yaml, POST /deals);
 # 255 characters is the limit chosen and documented in docs/mapping.md.
 MAX_TITLE = 255
+# a person cell longer than this is no name with its contacts: it fails its row before any
+# cell reader runs (x49r7 F4: the readers' cost grows faster than the cell's length)
+MAX_PERSON_CELL = 2 * MAX_TITLE
 
 
 def is_empty(value: object) -> bool:
