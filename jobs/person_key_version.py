@@ -28,11 +28,22 @@ named by the old keys (the claims are shared with other runs: never renamed here
 new keys of those rows are kept with the old (``META_PERSON_KEYS_WAS``), and the resolver
 names those claims as the old process did (``claimed_as``), so its reconcile proves each
 found person the job's own create. A job of a newer version than this code knows is
-refused in one line (``NotResumable``: exit 1), nothing changed. It sends nothing."""
+refused in one line (``NotResumable``: exit 1), nothing changed. It sends nothing.
+
+Recomputing the keys is not enough: the load decided each row's organization and person
+by the old keys (a link to an account record, one record to create for the rows of one
+key), and those decisions are in the rows' payloads (x53r2 F1: resumed, 40 of 40 pending
+``Nordvik Ås`` / ``Vitamin Y Oy`` rows went to the account's ``Nordvik AS`` / ``Vitamin E
+Oy``). So the upgrade records the version it came from (``META_KEYS_REDECIDED``) and the
+rows then in doubt (``META_KEYS_SENT_AS_LOADED``); while it is there, the import maps every
+row not yet written again before it is sent, as after an edit of the mapping
+(``jobs.importing.base``: ``keys_redecided``), and says how many it re-decided. The rows
+in doubt are settled as the older process sent them (their creates may be in Pipedrive)
+and mapped again only if found unwritten; rows written stay as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from bulk.errors import InputError, NotResumable
 from bulk.store import ItemState, JobStore
@@ -51,6 +62,16 @@ PERSON_KEY_VERSION = 5
 # the keys of the persons the rows in doubt at the upgrade need, as recomputed -> as the
 # claims of their creates were named by version 1's process (``claimed_as``)
 META_PERSON_KEYS_WAS = "import.person_keys_was"
+# the key version a job was planned with when a resume or retry brought its keys up to date
+# (``keys_up_to_date``): while it is there, every row not yet written is mapped again by the
+# keys as they are now before it is sent, as after an edit of the mapping (x53r2 F1: the
+# keys were recomputed but the load's links kept, ``Nordvik Ås`` sent linked to the
+# account's ``Nordvik AS``); kept, for a later resume of the same rows decides them alike
+META_KEYS_REDECIDED = "import.keys_redecided_from"
+# the rows in doubt at that upgrade (an older process sent them, its answer lost or cut
+# off by a kill): their reconcile settles them as that process sent them, and one found
+# unwritten is mapped again when it is sent again, then dropped from this list
+META_KEYS_SENT_AS_LOADED = "import.keys_sent_as_loaded"
 # a made- lookup's key for a second record under one key (as ``importing.own_records.OWN``,
 # which lives a layer above): counted as made, undone by undo --contacts, resolved by no row
 _OWN = "#own:"
@@ -77,6 +98,7 @@ def keys_up_to_date(store: JobStore) -> tuple[int, int]:
         return 0, 0
     if (why := newer_keys(store)) is not None:
         raise NotResumable(why)
+    held = store.meta_get(META_PERSON_KEYS)
     names = _org_names(store)
 
     def now(kind: str, key: str) -> str:
@@ -84,7 +106,9 @@ def keys_up_to_date(store: JobStore) -> tuple[int, int]:
 
     # the claims an earlier upgrade named (version 1's) stay the names of the keys now
     was = {now("person", str(new)): str(old) for new, old in claimed_as(store).items()}
+    in_doubt: list[int] = []
     for item in store.items(ItemState.SENDING):  # (a few batches at most)
+        in_doubt.append(item.id)
         for kind in ("person", "org"):
             if isinstance(ref := item.payload.get(kind), Mapping) and ref.get("kind") == kind \
                     and isinstance(key := ref.get("key"), str) \
@@ -93,7 +117,41 @@ def keys_up_to_date(store: JobStore) -> tuple[int, int]:
     return store.rekey(now, refs=("$.person", "$.org"),
                        kinds=("person", "made-person", "org", "made-org"),
                        spare=_spare, meta={META_PERSON_KEYS: PERSON_KEY_VERSION,
+                                           META_KEYS_REDECIDED: held if isinstance(held, int)
+                                           else 1, META_KEYS_SENT_AS_LOADED: in_doubt,
                                            **({META_PERSON_KEYS_WAS: was} if was else {})})
+
+
+def redecided_from(store: JobStore) -> int | None:
+    """The key version ``store``'s job was planned with when ``keys_up_to_date`` brought it
+    to ``PERSON_KEY_VERSION`` (1: a job of no version row): its rows not yet written are
+    decided again by the keys as they are now (``META_KEYS_REDECIDED``); None for a job
+    planned with this version, or loaded again since (``forget_redecided``)."""
+    held = store.meta_get(META_KEYS_REDECIDED) if store.kind == "import" else None
+    return held if isinstance(held, int) and not isinstance(held, bool) else None
+
+
+def sent_as_loaded(store: JobStore) -> set[int]:
+    """The rows in doubt when ``keys_up_to_date`` upgraded ``store``'s keys
+    (``META_KEYS_SENT_AS_LOADED``) and not sent again since: an older process may have
+    written them, so their reconcile reads the payload it sent (the load's, keys
+    recomputed), never one mapped again."""
+    held = store.meta_get(META_KEYS_SENT_AS_LOADED) if store.kind == "import" else None
+    return {int(i) for i in held if isinstance(i, int)} if isinstance(held, list) else set()
+
+
+def sent_again(store: JobStore, ids: Collection[int]) -> None:
+    """Rows of ``sent_as_loaded`` now sent again, as mapped by this code: dropped from it
+    (a later reconcile of them maps them again, as the run that sent them did)."""
+    left = sent_as_loaded(store) - set(ids)
+    store.meta_put(META_KEYS_SENT_AS_LOADED, sorted(left))
+
+
+def forget_redecided(store: JobStore) -> None:
+    """A job whose rows were all mapped again by this code (a load cut short, loaded
+    again): nothing of its older keys' decisions is left to decide again."""
+    if redecided_from(store) is not None:
+        store.meta_put_many({META_KEYS_REDECIDED: None, META_KEYS_SENT_AS_LOADED: []})
 
 
 def _org_names(store: JobStore) -> dict[str, str]:
@@ -135,5 +193,6 @@ def _spare(kind: str, key: str, rid: int) -> str | None:
     return f"{key}{_OWN}{rid}" if kind in ("made-person", "made-org") else None
 
 
-__all__ = ["META_PERSON_KEYS", "META_PERSON_KEYS_WAS", "PERSON_KEY_VERSION", "claimed_as",
-           "keys_up_to_date", "newer_keys"]
+__all__ = ["META_KEYS_REDECIDED", "META_KEYS_SENT_AS_LOADED", "META_PERSON_KEYS",
+           "META_PERSON_KEYS_WAS", "PERSON_KEY_VERSION", "claimed_as", "forget_redecided",
+           "keys_up_to_date", "newer_keys", "redecided_from", "sent_again", "sent_as_loaded"]

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from contextlib import aclosing
+from functools import partial
 from typing import Any, cast
 
 import anyio
@@ -51,7 +52,7 @@ from ..keyset import KeySet
 from ..mapping import Mapping as ImportMapping
 from ..merged_deals import Merge
 from ..own_cells import OWN_CELL_FIELDS, column_readers
-from ..person_key_version import claimed_as
+from ..person_key_version import claimed_as, redecided_from, sent_again, sent_as_loaded
 from .own_records import own_records, record_own
 from .vanished import Vanished
 
@@ -235,8 +236,20 @@ class _ImportBase:
         self.started = self.clock.now()
         self._run_index: int | None = None  # this run's entry in the job's history
         current = file_sha(settings.mapping)
-        self.mapping_changed = mapping_sha is not None and current is not None and \
-            current != mapping_sha
+        # the key version the job was planned with, when older than this code's: its rows
+        # not yet written are mapped again (``_needs_mapping``) and the org / person links
+        # of the old keys decided anew (x53r2 F1; ``jobs.person_key_version``)
+        self.keys_redecided = redecided_from(store)
+        edited = mapping_sha is not None and current is not None and current != mapping_sha
+        self.mapping_changed = edited or self.keys_redecided is not None
+        # ... but for the rows in doubt at that upgrade, an older process's sends: settled
+        # as it sent them, mapped again only when sent again (``_redecide_at_send``); after
+        # an edit of the mapping, mapped again as every row is
+        self._as_loaded: set[int] = set() if edited or self.keys_redecided is None \
+            else sent_as_loaded(store)
+        # rows mapped again whose links the keys now decide otherwise, counted by the
+        # re-read (``_Resume._remapped_refs``): "org", "person", "org made", "rows"
+        self.redecided: Counter[str] = Counter()
         self._mapping_same = mapping_sha is not None and current == mapping_sha  # known so
 
     def use_clock(self, clock: Clock) -> None:
@@ -448,7 +461,18 @@ class _ImportBase:
             return False
         if "deal" not in payload and "changes" not in payload:
             return True
-        return self.mapping_changed
+        return self.mapping_changed and item.id not in self._as_loaded
+
+    async def _redecide_at_send(self, item: Item) -> bool:
+        """Whether ``item``, in doubt when its job's keys were upgraded and found unwritten
+        by its reconcile, is mapped again now that it is sent again (x53r2 F1): dropped
+        from the rows settled as loaded first, in the store too, so a reconcile after a
+        kill reads it as this run sends it."""
+        if item.id not in self._as_loaded or item.payload.get("duplicate"):
+            return False
+        self._as_loaded.discard(item.id)
+        await in_thread(partial(sent_again, self.store, [item.id]))
+        return True
 
     async def _planner_for(self, ctx: CallContext) -> RowPlanner:
         async with self._planner_lock:

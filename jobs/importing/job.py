@@ -30,6 +30,7 @@ from ..import_resolve import CREATING_ITEM, Deferred, refs_of
 from ..import_rows import RowPlanner, matched_by
 from ..last_written_runs import RunRecord
 from ..mapping import Mapping as ImportMapping
+from ..person_key_version import forget_redecided
 from ..provable_writes import job_lead
 from ..resume_account_now import stop_advice
 from ..updating import sent_while_loading
@@ -131,7 +132,7 @@ class ImportJob(_Reconcile, _Resume):
 
     async def _execute(self, ctx: CallContext, item: Item) -> Outcome:
         op, payload = item.op, item.payload
-        if self._needs_mapping(item):
+        if self._needs_mapping(item) or await self._redecide_at_send(item):
             again = await self._mapped_again(ctx, item)
             if isinstance(again, Outcome):
                 return await self._owned(item, again)
@@ -530,6 +531,9 @@ async def load_again(engine: Engine, store: JobStore, *, say: import_load.Say | 
         store.meta_put(META_SETTINGS, settings.to_json())
         kind = ImportJob(store, settings, clock=engine.clock)
         kind.attach(await import_load.load(engine.ctx, store, settings, mapping, say=say))
+        # every row mapped just now by this code's keys: none is left to decide again
+        kind.keys_redecided = None
+        forget_redecided(store)
     except InputError as exc:
         raise InputError(f"job {store.job_id} could not be loaded again: {exc} (nothing of "
                          "it was sent: fix that and resume it again)"

@@ -32,6 +32,7 @@ from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Ou
 from bulk.wording import counted
 
 from .. import doubles
+from .. import transforms as tf
 from ..account import DealsByKey, key_moved, keyed_added_since, keyed_since_calls
 from ..contact_keys import canonical_key
 from ..deals import (
@@ -50,10 +51,12 @@ from ..deals import (
     stored_types,
 )
 from ..import_account_now import Named, PutBack, check_calls, check_now, needs_users
+from ..import_items import AT_ADDRESS
 from ..import_resolve import contact_claim_name, name_only, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
 from ..mapping import Mapping as ImportMapping
+from ..person_key_version import PERSON_KEY_VERSION
 from ..provable_writes import job_lead
 from . import linked_since, survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
@@ -138,7 +141,8 @@ class _Resume(_ImportBase):
 
     def _remaps(self, brief: Brief) -> bool:
         """``_needs_mapping`` of the item ``brief`` is of."""
-        return not brief.duplicate and (not brief.mapped or self.mapping_changed)
+        return not brief.duplicate and (not brief.mapped or (
+            self.mapping_changed and brief.id not in self._as_loaded))
 
     def _full(self, store: JobStore, ids: Sequence[int]) -> Iterator[Item]:
         """The items ``ids`` names, decoded, in that order, 500 at a time (a reader that
@@ -365,6 +369,7 @@ class _Resume(_ImportBase):
             # deleted and made again under the same name: the rows are mapped again with
             # the mapping as it is, as after an edit of it (x44r4 F2), not refused
             self._catalog_now, self.mapping_changed = back.catalog, True
+            self._as_loaded.clear()  # (every row, as after an edit: none as loaded)
             self._mapping_run, self._start_reads = None, None
             return [f"the account changed since this job was loaded ({'; '.join(back.said)})"
                     ", but what is gone is there again under the same name: the rows still "
@@ -660,6 +665,7 @@ class _Resume(_ImportBase):
         lines += await self._keys_now_twice(store, keyed)
         lines += await self._updates_again(ctx, store)
         lines += await self._contacts_gone(ctx, store)
+        lines += self.redecided_line()  # (counted by the re-read just now: x53r2 F1)
         lines += await self._contacts_again(ctx, store)
         return lines + await self._creates_again(ctx, store, keyed)
 
@@ -784,6 +790,7 @@ class _Resume(_ImportBase):
         from .base import MappingUnusable
 
         ids = self._remapped_ids(store)  # in flight at a kill: mapped again too
+        self.redecided.clear()
         if not ids:
             return []
         try:
@@ -803,6 +810,8 @@ class _Resume(_ImportBase):
                 else None
             if decided.state is not ItemState.PENDING:
                 continue
+            if self.keys_redecided is not None:
+                self._count_redecided(store, item.payload, decided.payload)
             out += refs_of(decided.payload)
             payload = decided.payload
             if decided.op == "update" and deals is not None and item.key is not None \
@@ -824,6 +833,69 @@ class _Resume(_ImportBase):
             await AsyncJobStore.of(store).put_before_images(images)
         self._remap_refs = out  # (priced by the plan after the re-read: resume_calls)
         return out
+
+    def _count_redecided(self, store: JobStore, loaded: Mapping[str, Any],
+                         now: Mapping[str, Any]) -> None:
+        """Count in ``redecided`` a row mapped again after its job's keys were brought up
+        to date: the person / organization its load's payload (``loaded``) linked or
+        planned to create against the one the keys as they are now decide (``now``): a
+        record by id, or one to create by key (a key the job already made: its id)."""
+        def link(kind: str, ref: Any) -> tuple[str, object] | None:
+            if not isinstance(ref, Mapping):
+                return None
+            if isinstance(rid := ref.get("id"), int):
+                return "id", rid
+            if isinstance(key := ref.get("key"), str):
+                made = self._lookup_now(store, kind, key)
+                return ("id", made) if made is not None else ("key", key)
+            return None
+
+        def own(kind: str, was: Any, ref: Any) -> bool:
+            # a record the job made, found by the row mapped again (``matched_by``
+            # "created"), whose create its load planned under the key its name has now
+            # (its answer lost to a kill: no lookup of it): the same decision
+            if not isinstance(ref, Mapping) or ref.get("matched_by") != "created" \
+                    or not isinstance(was, Mapping) or not isinstance(was.get("key"), str):
+                return False
+            if kind != "org":
+                return True  # (a person's organization part is counted as the org's)
+            body = was.get("body")
+            try:
+                key = tf.org_match_key(body.get("name")) if isinstance(body, Mapping) else None
+            except InputError:
+                return False
+            return key == str(was["key"]).partition(AT_ADDRESS)[0]
+
+        self.redecided["rows"] += 1
+        for kind in ("org", "person"):
+            was, new = link(kind, loaded.get(kind)), link(kind, now.get(kind))
+            if was != new and not own(kind, loaded.get(kind), now.get(kind)):
+                self.redecided[kind] += 1
+                if new is not None and new[0] == "key":
+                    self.redecided[f"{kind} made"] += 1
+
+    def redecided_line(self) -> list[str]:
+        """What the re-read of a job planned with older keys decided again (``redecided``,
+        counted by ``_remapped_refs``): one line, none for a job of this key version."""
+        if self.keys_redecided is None:
+            return []
+        got = self.redecided
+        parts: list[str] = []
+        for kind, what in (("org", "organization"), ("person", "person")):
+            if got[kind]:
+                made = got[f"{kind} made"]
+                parts.append(f"{got[kind]:,} " + ("now link another " if not parts else
+                                                   "another ") + what
+                             + (f" ({made:,} of them one to create)" if made else ""))
+        changed = "; ".join(parts) if parts else "none links another organization or person"
+        were = "was" if got["rows"] == 1 else "were"
+        doubt = (f"; its {counted(len(self._as_loaded), 'row')} in doubt from the older "
+                 "run are settled as it sent them, and decided again if found unwritten"
+                 if self._as_loaded else "")
+        return [f"this job was planned by an older pdbulk (key version {self.keys_redecided}, "
+                f"now {PERSON_KEY_VERSION}): its {counted(got['rows'], 'row')} not yet written "
+                f"{were} decided again by the keys as they are now, before any write: "
+                f"{changed}{doubt}; the rows already written stay as they were"]
 
     def _known_contacts(self, store: JobStore, also: Sequence[Any] = (), *,
                         sending: bool = True) -> dict[str, dict[int, set[str]]]:
