@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .letters import title_word_typed, without_letters
+from .letters import marks_apart, title_word_typed, without_letters
 from .lexicon import account_slip, both_known, misspelt, rare_slip
 from .normalize import CALENDAR_NAMES, ROMAN_NUMERALS, NormTitle, fold, one_typo
 
@@ -81,6 +81,8 @@ def word_pair(x: str, y: str, vocab: Mapping[str, int] | None = None) -> str | N
     * ``REAL``: one edit apart and both real words or names (``trial`` / ``trail``);
     * ``FORMS``: two forms of one word (``inflected``: ``abendkurs`` / ``abendkurse``), or one
       letter more at the end (``_end_letter``: ``frank`` / ``franka``, ``simon`` / ``simona``);
+    * ``REAL`` too: one spelling once folded, both written with marks that differ
+      (``letters.marks_apart``: ``thuê`` / ``thuế``, rent / tax; ``máy`` / ``mây``);
     * ``SHARP_S``: ``ß`` on one side where the other writes ``ss`` (``maße`` / ``masse``:
       dimensions / mass; Swiss spelling writes ``ss`` for both): a person decides;
     * ``TYPO``: two neighbours swapped (``clear_typo``);
@@ -99,6 +101,8 @@ def word_pair(x: str, y: str, vocab: Mapping[str, int] | None = None) -> str | N
       a prefix that changes the meaning; a typo rarely hits the first letter)."""
     if ("ß" in x or "ß" in y) and x.replace("ß", "ss") == y.replace("ß", "ss"):
         return SHARP_S
+    if marks_apart(x, y):  # ``thuê`` / ``thuế``: two words, both written with their marks
+        return REAL
     if _typo_of(x, y):
         if both_known(x, y):
             return REAL
@@ -168,9 +172,19 @@ def _only(x: NormTitle, y: NormTitle) -> list[str]:
     ys = {f for t in y.tokens for f in _forms(t, ya)}
     # a word typed without its letters, each dropped or spelled out, as a name's words are
     # read (``letters.title_word_typed``: ``soen`` / ``søn``, ``haardvare`` / ``hårdvare``;
-    # x52r4 F2: "different words: søn≠soen")
-    return [t for t in x.tokens if t not in x.numbers and ys.isdisjoint(_forms(t, xa))
+    # x52r4 F2: "different words: søn≠soen"); never a word the other side writes with other
+    # marks (``letters.marks_apart``: ``thuế`` / ``thuê``, x53r3 F8: merged at 1.00)
+    return [t for t in x.tokens if t not in x.numbers and t not in y.tokens
+            and (ys.isdisjoint(_forms(t, xa)) or _marked_apart(t, y.tokens))
             and not any(title_word_typed(t, u) for u in y.tokens)]
+
+
+def _marked_apart(t: str, others: tuple[str, ...]) -> bool:
+    """Every word of ``others`` that folds as ``t`` does is written with other marks
+    (``letters.marks_apart``): ``t`` is not among them, as ``thuế`` is not ``thuê``."""
+    f = fold(t)
+    alike = [u for u in others if fold(u) == f]
+    return bool(alike) and all(marks_apart(t, u) for u in alike)
 
 
 @dataclass(frozen=True, slots=True)
