@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -184,6 +184,10 @@ class NormTitle:
     numbers: frozenset[str]
     alts: tuple[tuple[str, str], ...] = ()
     parts: tuple[int, ...] = ()  # per token, the title part it is in; () when all in one
+    # the connector words (``_CONJUNCTIONS``) the title read as ``and`` (``og`` of ``DRIFT OG
+    # VEDLIKEHOLD``): the other title's same word, read as a word, is that ``and`` too
+    # (``title_diff.connectors_read``; x53r3 F1); what the title reads, not what it is
+    connectors: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 # places whose name without the umlauts' dots is their usual spelling in English text (an
@@ -499,17 +503,24 @@ def _label_noise(toks: Sequence[str], parts: Sequence[int], noise_words: frozens
     return out
 
 
-@lru_cache(maxsize=65536)
 def _title_words(title: str, noise_words: frozenset[str]
                  ) -> tuple[tuple[str, ...], tuple[int, ...], Mapping[str, str]]:
+    """``_title_read`` without the connectors read (its tokens, parts and ``alts``)."""
+    return _title_read(title, noise_words)[:3]
+
+
+@lru_cache(maxsize=65536)
+def _title_read(title: str, noise_words: frozenset[str]
+                ) -> tuple[tuple[str, ...], tuple[int, ...], Mapping[str, str], frozenset[str]]:
     """The part of ``normalize_title`` that needs no organization name, kept once per title
     (``Annual renewal`` at every customer): the canonical tokens with ordinals moved after
     the word they number, each token's title part (``parted_words``) and ``alts``."""
     raw, parts = parted_words(title)
     toks = _canonical_all(raw)
     _sequence_numerals(raw, parts, toks)
+    connectors: frozenset[str] = frozenset()
     if not _CONJUNCTIONS.isdisjoint(raw):
-        _conjunctions(title, raw, parts, toks)
+        connectors = _conjunctions(title, raw, parts, toks)
     alts: dict[str, str] = {}
     if _OTHER_READING.search(title) is not None:  # Zürich -> zurich, Acme's -> acmes
         stripped = _canonical_all(words(title, other=True, sharp_s=True))
@@ -524,7 +535,7 @@ def _title_words(title: str, noise_words: frozenset[str]
             toks[i], toks[i + 1] = toks[i + 1], toks[i]
             i += 1
         i += 1
-    return tuple(toks), tuple(parts), MappingProxyType(alts)
+    return tuple(toks), tuple(parts), MappingProxyType(alts), connectors
 
 
 # "and" in other languages, ``and`` between two words of a part (x42r2 F3: ``Acme et Fils``,
@@ -568,19 +579,22 @@ def _joining(a: str, b: str, c: str) -> bool:
         a.casefold() not in _LABEL_HEADS and len(a) > 2 and len(c) > 2)
 
 
-def _conjunctions(title: str, raw: Sequence[str], parts: Sequence[int], toks: list[str]) -> None:
+def _conjunctions(title: str, raw: Sequence[str], parts: Sequence[int], toks: list[str]
+                  ) -> frozenset[str]:
     """Read in place each of ``_CONJUNCTIONS`` as ``and`` (a noise word by default) where the
     title writes it in lower case between two capitalized words of one part, or in capitals
     between two words in capitals (``_joining``), the first no sequence word (``Pérez y
     Hijos``, ``DRIFT OG VEDLIKEHOLD``). x42r6 F1: read between any two words, a label letter
     or code was dropped (``Block E`` / ``Block Y``, ``Handbuch EN`` / ``ET``, ``Vitamin E
     Kapseln``: merged as one deal); a lower-case letter in a title of lower case words only
-    says nothing of which it is, and is left."""
+    says nothing of which it is, and is left. Returns the words read so (``NormTitle.
+    connectors``: ``og`` of ``DRIFT OG VEDLIKEHOLD``)."""
     written = [w.group() for w in _TITLE_WORDS.finditer(title)]
     aligned = len(written) == len(raw)  # (else the words by their text: Müller is muller)
     joined = {(a.casefold(), b.casefold(), c.casefold())
               for a, b, c in zip(written, written[1:], written[2:], strict=False)
               if _joining(a, b, c)}
+    read: set[str] = set()
     for k in range(1, len(raw) - 1):
         if aligned:  # a conjunction, never another lower-case word (f52c: ``Pérez y Hijos -
             # Lizenz 50 Plätze`` read ``50`` as ``and``, one title with ``60``)
@@ -592,6 +606,8 @@ def _conjunctions(title: str, raw: Sequence[str], parts: Sequence[int], toks: li
                 and len(raw[k - 1]) > 1 and len(raw[k + 1]) > 1 \
                 and raw[k - 1] not in SEQUENCE_WORDS:
             toks[k] = "and"
+            read.add(raw[k])
+    return frozenset(read)
 
 
 def normalize_title(title: str, org_name: str | None = None,
@@ -606,7 +622,7 @@ def normalize_title(title: str, org_name: str | None = None,
     words would leave nothing, the title's words but legal forms are kept (a deal
     titled just ``Acme Corp`` still has a title: ``acme``).
     """
-    toks, parts, alts = _title_words(title, noise_words)
+    toks, parts, alts, connectors = _title_read(title, noise_words)
     # the org's words read as the title's are (an org named ``Marzo`` is a month word in a
     # title, ``march``: compared raw, it was never removed and read as a date)
     org = " ".join(_org_spelled(org_name))
@@ -628,15 +644,16 @@ def normalize_title(title: str, org_name: str | None = None,
                            None if dotless is None else [dotless[i] for i in keep], org_dotless,
                            lettered)
         if len(kept) < len(keep):
-            return _normalized(toks, parts, alts, [keep[i] for i in kept], noise_words)
+            return _normalized(toks, parts, alts, [keep[i] for i in kept], noise_words,
+                               connectors)
     return _without_org(title, noise_words)  # (speed) no org-name run: one result per title
 
 
 @lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
 def _without_org(title: str, noise_words: frozenset[str]) -> NormTitle:
     """``normalize_title`` of a title with no org-name run in it (most deals'), shared."""
-    toks, parts, alts = _title_words(title, noise_words)
-    return _normalized(toks, parts, alts, _after_article(toks), noise_words)
+    toks, parts, alts, connectors = _title_read(title, noise_words)
+    return _normalized(toks, parts, alts, _after_article(toks), noise_words, connectors)
 
 
 @lru_cache(maxsize=4096)
@@ -655,7 +672,8 @@ def _after_article(toks: Sequence[str]) -> list[int]:
 
 
 def _normalized(toks: tuple[str, ...], parts: tuple[int, ...], alts: Mapping[str, str],
-                keep: list[int], noise_words: frozenset[str]) -> NormTitle:
+                keep: list[int], noise_words: frozenset[str],
+                connectors: frozenset[str] = frozenset()) -> NormTitle:
     """``normalize_title``'s result from the title's tokens (``_title_words``) and the indexes
     ``keep`` left once the org name is removed: noise words dropped, identifying tokens."""
     if not noise_words.isdisjoint(toks):
@@ -671,7 +689,8 @@ def _normalized(toks: tuple[str, ...], parts: tuple[int, ...], alts: Mapping[str
     if any(len(t) == 1 for t in numbers):  # a letter of a legal form (``Sp. z o.o.``) is none
         numbers -= frozenset(core[k] for k in _in_legal_runs(core))
     return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers,
-                     tuple((t, alts[t]) for t in dict.fromkeys(core) if t in alts), core_parts)
+                     tuple((t, alts[t]) for t in dict.fromkeys(core) if t in alts), core_parts,
+                     connectors)
 
 
 def _in_legal_runs(tokens: Sequence[str]) -> set[int]:

@@ -204,6 +204,7 @@ from .title_diff import (
     _only,
     _typo_of,
     clear_typo,
+    connectors_read,
     inflected,
     months_typed,
     word_diff,
@@ -488,6 +489,8 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         a, b, named_org = read
     if (typed := months_typed(a.title, b.title)) != (a.title, b.title):  # ``may`` / ``máy``
         a, b = replace(a, title=typed[0]), replace(b, title=typed[1])
+    if (read_and := connectors_read(a.title, b.title)) != (a.title, b.title):  # og / OG
+        a, b = replace(a, title=read_and[0]), replace(b, title=read_and[1])
     # an equal identifier is compared whatever its titles (it reaches review at least, below)
     title = title_similarity(a.title, b.title, score_cutoff=0.0 if same_id else cutoff)
     if title == 0.0 and not same_id and (drop := _customer_words(a, b)) \
