@@ -98,3 +98,32 @@ def test_a_name_with_and_without_accents_and_one_phone_is_one_person(b: str) -> 
     other = person_keys({"name": b, "phones": [{"value": "08-123 45 67"}]})
     assert set(a) & set(other)
     assert not set(a) & set(person_keys({"name": "Bjorn Berg", "phones": [{"value": "08 1234567"}]}))
+
+
+SPELLED = [("Søren Østergaard", "Soeren Oestergaard"), ("Åse Ålund", "Aase Aalund"),
+           ("Ærø Bæk", "Aeroe Baek"), ("Bjørn Dæhlie", "Bjoern Daehlie"),
+           ("Jürgen Müller", "Juergen Mueller")]
+
+
+@pytest.mark.parametrize(("a", "b"), SPELLED)
+def test_nordic_letters_spelled_out_are_one_person(a: str, b: str) -> None:
+    """x53r3 F7: ``Søren Østergaard`` / ``Soeren Oestergaard`` (one e-mail, or one phone) and
+    ``Åse Ålund`` / ``Aase Aalund`` read as two persons ("nothing ties"): ``ø`` / ``å`` /
+    ``æ`` are read spelled out (``oe`` / ``aa`` / ``ae``) as the umlauts are, by the name
+    check of a shared e-mail and by the name-and-phone key alike."""
+    assert _one_name(a, b) and _one_name(b, a)
+    phone = [{"value": "+45 33 12 34 56"}]
+    assert set(person_keys({"name": a, "phones": phone})) & \
+        set(person_keys({"name": b, "phones": phone}))
+    band, reasons = _band([_deal(1, 7, "Lager ApS", 20, a, "p@firm.example"),
+                           _deal(2, 7, "Lager ApS", 21, b, "p@firm.example", minutes=90)])
+    assert band == "duplicate", reasons
+
+
+@pytest.mark.parametrize(("a", "b"), [("Søren Østergaard", "Soeren Vestergaard"),
+                                      ("Åse Ålund", "Aase Lund"), ("Bjørn Dæhlie", "Bjoern Dahl")])
+def test_a_spelled_out_name_is_still_compared_word_by_word(a: str, b: str) -> None:
+    phone = [{"value": "+45 33 12 34 56"}]
+    assert not _one_name(a, b)
+    assert not set(person_keys({"name": a, "phones": phone})) & \
+        set(person_keys({"name": b, "phones": phone}))

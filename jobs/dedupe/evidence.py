@@ -28,6 +28,7 @@ from itertools import pairwise
 from types import MappingProxyType
 
 from .amounts import amount, same_value, two_amounts, two_currencies, value_conflict, within
+from .letters import SPELLED_OUT
 from .model import DealRecord
 from .normalize import NormTitle, fold, org_key, org_key_dotless, other_legal_entity, same_org_name
 from .title_tokens import words
@@ -676,9 +677,10 @@ def _one_name(x: str | None, y: str | None) -> bool:
     """Two persons' names that may be one person's: one name's words (folded) are all among
     the other's, an initial standing for a word it starts (``U. Cirrus`` / ``Ulf Cirrus``,
     ``Cirrus`` / ``Ulf Cirrus``); a name not read is no evidence against. A word is read
-    with its umlauts as ``ae`` / ``oe`` / ``ue`` and with their dots dropped, every other
-    accent folded as org names are (``Jürgen`` = ``Juergen``, ``Björn Öberg`` = ``Bjorn
-    Oberg``, ``Gülşen Şahin`` = ``Gulsen Sahin``: x43r2 F4, read as two persons)."""
+    with its umlauts (and ``ø`` / ``å`` / ``æ``) as ``ae`` / ``oe`` / ``ue`` / ``aa`` and with
+    their dots dropped, every other accent folded as org names are (``Jürgen`` =
+    ``Juergen``, ``Björn Öberg`` = ``Bjorn Oberg``, ``Gülşen Şahin`` = ``Gulsen Sahin``:
+    x43r2 F4, read as two persons; ``Søren`` = ``Soeren``: x53r3 F7)."""
     wx, wy = _name_words(x or ""), _name_words(y or "")
     if not wx or not wy:
         return True
@@ -697,9 +699,16 @@ def _name_words(name: str) -> list[frozenset[str]]:
     with umlauts transliterated and with their dots dropped: ``Öberg`` -> ``{oeberg,
     oberg}``)."""
     spelled, dotless = words(name), words(name, other=True)
+    nordic = words(name.casefold().translate(_SPELLED_OUT))  # ``Søren`` = ``Soeren`` (x53r3 F7)
     if len(spelled) != len(dotless):
         dotless = spelled
-    return [frozenset({fold(a), fold(b)}) for a, b in zip(spelled, dotless, strict=True)]
+    if len(spelled) != len(nordic):
+        nordic = spelled
+    return [frozenset({fold(a), fold(b), fold(c)})
+            for a, b, c in zip(spelled, dotless, nordic, strict=True)]
+
+
+_SPELLED_OUT = str.maketrans(SPELLED_OUT)
 
 
 def _has_org(p: Prepared) -> bool:

@@ -30,6 +30,13 @@ _READINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+# each letter's spelled-out reading (DIN 5007-2; the Danish and Norwegian ``aa``, ``oe``,
+# ``ae``), as a person's name is read beside its fold: ``Søren Østergaard`` typed ``Soeren
+# Oestergaard``, ``Åse Ålund`` ``Aase Aalund`` (x53r3 F7: one person read as two)
+SPELLED_OUT: dict[str, str] = {c: ways[0] for c, ways in _READINGS.items()
+                               if c in "äöüßøåæœ"}
+
+
 # the letters ``fold_accents`` leaves as they are (no Unicode decomposition, no stroke of its
 # table: ``þ``, ``ð``), folded to their first reading above, as a name's words are read
 # (x52r4 F2: ``Þjónustusamningur`` / ``Thjonustusamningur``, ``Viðhald`` / ``Vidhald`` were

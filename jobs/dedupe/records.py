@@ -32,6 +32,7 @@ from ..deals import Deal, editable_digest
 from ..load_stop import collected
 from ..selection import PAGE
 from .config import POLICY_FIELDS
+from .letters import SPELLED_OUT
 from .model import DealRecord
 from .org_names import fold
 from .phones import national_number
@@ -256,16 +257,16 @@ def _any_order(name: str) -> set[str]:
 
 def _readings(name: str) -> set[str]:
     """A person's ``name`` (casefolded) as typed and, with accents, folded with its umlauts
-    as ``ae`` / ``oe`` / ``ue`` and with their dots dropped (``björn öberg`` -> also
-    ``bjoern oeberg``, ``bjorn oberg``): a name typed with and without its accents shares a
-    key (x43r2 F4)."""
+    (and ``ø`` / ``å`` / ``æ``: ``SPELLED_OUT``) as ``ae`` / ``oe`` / ``ue`` / ``aa`` and with
+    their dots dropped (``björn öberg`` -> also ``bjoern oeberg``, ``bjorn oberg``): a name
+    typed with and without its accents shares a key (x43r2 F4, x53r3 F7)."""
     if name.isascii():
         return {name}
     german = name.translate(_UMLAUTS)
     return {name, fold(german), fold(name)}
 
 
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_UMLAUTS = str.maketrans(SPELLED_OUT)
 
 
 def _digest(text: str) -> str:
