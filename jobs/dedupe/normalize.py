@@ -445,7 +445,7 @@ def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str,
                              or _joins(tokens[i + n], o)
                              or (two is not None and _dotless_word(two, i + n, n, tokens, org))
                              or (lettered is not None
-                                 and _lettered_alike(lettered[0][i + n], lettered[1][n]))
+                                 and one_word_typed(lettered[0][i + n], lettered[1][n]))
                              for n, o in enumerate(org)):
         return i + k
     if k > 1 and any(_connector(t) for t in tokens[i + 1:i + 2 * k - 1]):
@@ -457,7 +457,7 @@ def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str,
             if not (tokens[j] == org[n] or _same_org_word(tokens[j], org[n])
                     or _joins(tokens[j], org[n])
                     or (two is not None and _dotless_word(two, j, n, tokens, org))
-                    or (lettered is not None and _lettered_alike(lettered[0][j], lettered[1][n]))):
+                    or (lettered is not None and one_word_typed(lettered[0][j], lettered[1][n]))):
                 break
             j, n = j + 1, n + 1
         if n == k:
@@ -468,13 +468,6 @@ def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str,
         if len(text) >= len(joined):
             return j + 1 if text == joined and j + 1 - i != k else None
     return None
-
-
-def _lettered_alike(x: str, y: str) -> bool:
-    """A title word and an org-name word, both as written (``umlauts="keep"``), are one: the
-    same letters (a title that keeps its ``ö``, ``title_tokens._not_german``) or one typed
-    without letters the other has (``letters.one_word_typed``)."""
-    return x == y or one_word_typed(x, y)
 
 
 def one_typo(x: str, y: str) -> bool:

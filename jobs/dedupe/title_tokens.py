@@ -55,23 +55,6 @@ _STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 _TURKISH = frozenset("\u0131\u015f\u011f")
 
 
-# letters and words that say a title is not German, so its ä / ö / ü are no German umlauts:
-# Icelandic ``ð`` / ``þ``, Nordic ``å`` / ``ø`` / ``æ``, Hungarian ``ő`` / ``ű``, and the
-# Nordic connectors ``och`` / ``og`` (x53r3 F5: ``Ráðgjöf og þjálfun`` read ``ráðgjoef``
-# against ``Radgjof og thjalfun``; ``Köp och Sälj`` ``koep`` against ``KOP OCH SALJ``)
-_NOT_GERMAN = frozenset("\u00f0\u00fe\u00e5\u00f8\u00e6\u0151\u0171")
-_NORDIC_WORDS = re.compile(r"(?<!\w)(?:och|og)(?!\w)")
-
-
-def _not_german(s: str) -> bool:
-    """Casefolded title ``s`` writes Turkish (``_turkish``), Icelandic, a Nordic language or
-    Hungarian (``_NOT_GERMAN``, ``och`` / ``og``): its ``ä`` / ``ö`` / ``ü`` are letters of
-    their own, kept as written (``letters``' fold reads them typed bare, ``o``, or spelled
-    out, ``oe``), never read as the German ``ae`` / ``oe`` / ``ue`` only."""
-    return _turkish(s) or not _NOT_GERMAN.isdisjoint(s) or (
-        ("och" in s or "og" in s) and _NORDIC_WORDS.search(s) is not None)
-
-
 def _turkish(s: str) -> bool:
     """Casefolded title ``s`` writes Turkish (``ş``, ``ğ`` or ``ı``): its ``ö`` / ``ü`` are
     Turkish letters, typed ``o`` / ``u`` without their marks, never German ``oe`` / ``ue``
@@ -181,10 +164,8 @@ def _prepare(s: str, other: bool, sharp_s: bool = False, keep: bool = False) -> 
             s = s.casefold()
         if "\u0307" in s:  # the Turkish İ casefolds to i + a dot above: one letter, i, no
             s = s.replace("i\u0307", "i")  # word break (x51r14 F2: ``İnşaat`` -> ``i nşaat``)
-        if not keep and not (sharp_s and not other and _not_german(s)):
-            s = s.translate(_STRIPPED if other else _UMLAUTS)  # a Turkish, Nordic or
-            # Icelandic title keeps its ä / ö / ü as letters: typed bare they fold to a / o /
-            # u, never oe / ue (x52r9 F5, x53r3 F4, F5), and another mark stays another letter
+        if not keep:  # a Turkish title's ö / ü are o / u typed bare, never oe / ue
+            s = s.translate(_STRIPPED if other or (sharp_s and _turkish(s)) else _UMLAUTS)
     else:
         s = s.lower()
     if _DIGIT.search(s) is not None:
