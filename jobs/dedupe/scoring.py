@@ -206,7 +206,6 @@ from .title_diff import (
     clear_typo,
     connectors_read,
     inflected,
-    letters_typed,
     months_typed,
     word_diff,
     word_pair,
@@ -492,8 +491,6 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         a, b = replace(a, title=typed[0]), replace(b, title=typed[1])
     if (read_and := connectors_read(a.title, b.title)) != (a.title, b.title):  # og / OG
         a, b = replace(a, title=read_and[0]), replace(b, title=read_and[1])
-    if (bare := letters_typed(a.title, b.title)) != (a.title, b.title):  # ``á`` / ``a``
-        a, b = replace(a, title=bare[0]), replace(b, title=bare[1])
     # an equal identifier is compared whatever its titles (it reaches review at least, below)
     title = title_similarity(a.title, b.title, score_cutoff=0.0 if same_id else cutoff)
     if title == 0.0 and not same_id and (drop := _customer_words(a, b)) \

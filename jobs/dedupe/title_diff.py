@@ -294,26 +294,3 @@ def connectors_read(x: NormTitle, y: NormTitle) -> tuple[NormTitle, NormTitle]:
     if not (x.connectors or y.connectors):
         return x, y
     return _connectors_as_read(x, y), _connectors_as_read(y, x)
-
-
-def _letters_as_typed(p: NormTitle, q: NormTitle) -> NormTitle:
-    """``p`` with each identifying token (a letter, a code) that ``q`` writes with its marks
-    where ``p`` typed it without them read as ``q`` writes it (``a`` of ``á``)."""
-    swap = {t: u for t in p.numbers - q.numbers for u in q.numbers - p.numbers
-            if title_word_typed(t, u) and without_letters(t, u)}
-    if not swap:
-        return p
-    toks = tuple(swap.get(t, t) for t in p.tokens)
-    return NormTitle(toks, " ".join(toks), " ".join(sorted(toks)),
-                     frozenset(swap.get(t, t) for t in p.numbers), p.alts, p.parts, p.connectors)
-
-
-def letters_typed(x: NormTitle, y: NormTitle) -> tuple[NormTitle, NormTitle]:
-    """Two titles with a one-letter word (or another identifying token) one writes with its
-    marks and the other types without them (``Uppsetning á neti`` / ``Uppsetning a neti``,
-    ``Réparation à domicile`` / ``Reparation a domicile``) read alike: the word typed bare,
-    not another letter (x53r3 F3: "numbers differ", the pair never compared, 5 of 5). Two
-    letters both written with marks stay two (``letters.marks_apart``: ``à`` / ``á``)."""
-    if x.numbers == y.numbers or (x.text.isascii() and y.text.isascii()):
-        return x, y
-    return _letters_as_typed(x, y), _letters_as_typed(y, x)
