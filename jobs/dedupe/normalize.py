@@ -557,7 +557,8 @@ _LABEL_HEADS = SEQUENCE_WORDS | frozenset({
     "paket", "package", "produkt", "product", "artikel", "sprache", "language", "lager",
     "standort", "site", "feld", "field", "raum", "room", "etage", "floor", "bereich", "area"})
 # the connectors a label letter or a language code may also be
-_CODE_LIKE = frozenset({"e", "y", "i", "en", "et"})
+CODE_LIKE = frozenset({"e", "y", "i", "en", "et"})
+_CODE_LIKE = CODE_LIKE
 
 
 def _joining(a: str, b: str, c: str) -> bool:

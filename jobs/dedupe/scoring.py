@@ -204,6 +204,7 @@ from .title_diff import (
     _only,
     _typo_of,
     clear_typo,
+    connectors_apart,
     connectors_read,
     inflected,
     months_typed,
@@ -489,6 +490,7 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         a, b, named_org = read
     if (typed := months_typed(a.title, b.title)) != (a.title, b.title):  # ``may`` / ``máy``
         a, b = replace(a, title=typed[0]), replace(b, title=typed[1])
+    apart = connectors_apart(a.title, b.title)  # y / i, each read as ``and``: two words
     if (read_and := connectors_read(a.title, b.title)) != (a.title, b.title):  # og / OG
         a, b = replace(a, title=read_and[0]), replace(b, title=read_and[1])
     # an equal identifier is compared whatever its titles (it reaches review at least, below)
@@ -499,6 +501,8 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
     if title == 0.0 and not same_id:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards)), []
     reasons = [f"title {title:.2f}"]
+    if apart is not None:
+        reasons.append(f"{REAL_WORDS}: {apart[0]}≠{apart[1]}")
     penalty, extra = _title_evidence(a.title, b.title, reasons, a.vocab)
     if read is not None:  # the name names the customer: no evidence either way, said (as below)
         reasons.append(f"{CUSTOMER_NAME}: {named_org}")

@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 
 from .letters import marks_apart, title_word_typed, without_letters
 from .lexicon import account_slip, both_known, misspelt, rare_slip
-from .normalize import CALENDAR_NAMES, ROMAN_NUMERALS, NormTitle, fold, one_typo
+from .normalize import CALENDAR_NAMES, CODE_LIKE, ROMAN_NUMERALS, NormTitle, fold, one_typo
 
 
 def _typo_of(x: str, y: str) -> bool:
@@ -282,6 +282,20 @@ def _connectors_as_read(p: NormTitle, q: NormTitle) -> NormTitle:
     return NormTitle(toks, " ".join(toks), " ".join(sorted(toks)), p.numbers - frozenset(drop),
                      tuple((t, a) for t, a in p.alts if t not in drop), parts,
                      p.connectors | drop)
+
+
+def connectors_apart(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
+    """The connectors two titles each read as ``and`` where they are two words a letter or
+    code may also be (``normalize.CODE_LIKE``: ``Kiosk y Series`` / ``Kiosk i Series``,
+    ``PRINTER Y LEASE`` / ``PRINTER E LEASE``): each title's such words that the other
+    neither wrote nor read so, or None. Read away, both titles were one (x53r7 F3: 24 of 30
+    such pairs in the duplicate band at 1.00, a label letter or model read as ``and`` in
+    both); two such words are two words, as two real words are."""
+    cx = (x.connectors & CODE_LIKE) - y.connectors - set(y.tokens)
+    cy = (y.connectors & CODE_LIKE) - x.connectors - set(x.tokens)
+    if not (cx and cy):
+        return None
+    return " ".join(sorted(cx)), " ".join(sorted(cy))
 
 
 def connectors_read(x: NormTitle, y: NormTitle) -> tuple[NormTitle, NormTitle]:
