@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from datetime import date, datetime
 from datetime import time as dt_time
+from decimal import Decimal
 
 from bulk.errors import AmbiguousName, InputError
 from bulk.manifest_json import JsonNumber
@@ -895,6 +896,12 @@ def _numbers_token(values: Sequence[str], date_system: int | None) -> str | None
     there are none or they disagree — a wrong unit would import wrong dates, so no guess."""
     if not values:
         return None
+    # a year alone ('2026') among serials is no date by any token (``tf.year_alone``):
+    # left to the TODO of unread cells, not a reason to throw the token away (x53r5 F2:
+    # one '2026' among 59 serials and all 60 rows failed "no date pattern was found")
+    dated = [v for v in values if tf.year_alone(Decimal(v)) is None]
+    if dated and 2 * len(dated) > len(values):
+        values = dated
     units = {tf.epoch_unit(v) for v in values}
     if len(units) == 1 and None not in units:
         return units.pop()

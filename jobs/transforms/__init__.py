@@ -79,6 +79,7 @@ from .dates import (
     DEFAULT_DATE_WINDOW,
     epoch_unit,
     parse_date,
+    year_alone,
 )
 from .money import (
     ISO_CURRENCIES,
@@ -230,6 +231,7 @@ __all__ = [
     "not_date_cell",
     "decimal_evidence",
     "epoch_unit",
+    "year_alone",
     "parse_datetime",
     "is_empty",
     "json_kind",

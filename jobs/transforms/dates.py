@@ -83,6 +83,9 @@ def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
         else:
             if window[0] <= day.year <= window[1]:
                 candidates.append(f'a YYYYMMDD date ("%Y%m%d": {day.isoformat()})')
+    if year_alone(number) is not None:  # never "excel" for a year (x53r5 F1)
+        candidates.append(f"a year alone ({int(number)}: no date — as a serial it "
+                          f"would be {_token_date('excel', number).isoformat()})")
     for token in ("unix", "unix_ms", "unix_us", "excel"):
         if token == "excel" and candidates:
             continue
@@ -130,6 +133,8 @@ def _from_token(token: str, value: object) -> date | None:
     number = _token_number(token, value)
     if number is None or (token == "excel" and number == 60):
         return None  # 60: Excel's non-existent 1900-02-29
+    if token.startswith("excel") and (year := year_alone(number)) is not None:
+        raise InputError(_year_serial_reason(token, value, year))
     if not _fits(token, number):
         raise _WrongUnit(token, number)
     if token in _EPOCH_BANDS and (digits := _digit_date_time(number)) is not None:
@@ -138,6 +143,35 @@ def _from_token(token: str, value: object) -> date | None:
         return _token_date(token, number)
     except (OverflowError, ValueError, OSError):
         return None
+
+
+# a whole number a year reads as (x53r5 F1): as a serial it is a day of 1905-1909
+YEAR_ALONE = (1900, 2100)
+
+
+def year_alone(number: Decimal | int | float) -> int | None:
+    """The year a whole number of 1900-2100 (``YEAR_ALONE``) reads as, else None.
+
+    Read as an Excel serial (``"excel"``, ``"excel_1904"``) such a number is a day of
+    1905-1909 (2025 is 1905-07-17): a year alone in a column of serials is no date, and
+    no CRM export writes days of 1905 as serials (x53r5 F1: 12 of 12 year-only cells
+    were written as 1905 dates)."""
+    if isinstance(number, bool):
+        return None
+    whole = Decimal(str(number)) if not isinstance(number, Decimal) else number
+    if not whole.is_finite() or whole != whole.to_integral_value():
+        return None
+    year = int(whole)
+    return year if YEAR_ALONE[0] <= year <= YEAR_ALONE[1] else None
+
+
+def _year_serial_reason(token: str, value: object, year: int) -> str:
+    """Why a year-alone cell is refused under a serial token: both readings named."""
+    day = _token_date(token, Decimal(year))
+    return (f"not a date: {quoted_cell(value)} reads as the year {year} alone, or as "
+            f"{_UNIT_NAMES[token]} (\"{token}\": {day.isoformat()}): a year is not a date, "
+            "and a serial of 1905-1909 among a CRM's dates is not one either — give the "
+            "whole date (YYYY-MM-DD or a serial)")
 
 
 # date-times written as digits only, by their length: an epoch number of the same length
