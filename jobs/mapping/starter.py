@@ -27,6 +27,7 @@ from bulk.manifest_xlsx import CurrencyNumber, MergedCells
 from .. import transforms as tf
 from ..catalog import Catalog, DealField, Pipeline
 from ..transforms.date_patterns import order_family, swapped_pattern
+from ..transforms.wide_forms import fold_wide
 from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
 from .alike_todo import alike_todos
 from .crm_columns import (
@@ -697,7 +698,8 @@ def _open_words(samples: MappingABC[str, Sequence[str]] | None, column: str) -> 
 
 
 def _sampled(samples: MappingABC[str, Sequence[str]] | None, column: str) -> list[str]:
-    return [str(v).strip() for v in (samples or {}).get(column, ()) if str(v).strip()]
+    # full-width digits and separators as the readers see them (``tf.fold_wide``: x53r5 F3)
+    return [text for v in (samples or {}).get(column, ()) if (text := fold_wide(str(v)).strip())]
 
 
 # what is left of an amount once its currency, sign, grouping and percent are taken off
@@ -1301,7 +1303,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     wide_first: dict[str, Counter[str]] = {}  # (how many per column)
     wide_late: dict[str, Counter[str]] = {}  # and of 4-digit ones written day / month first
     for column in columns:
-        for value in (str(v).strip() for v in (samples or {}).get(column, ())
+        for value in (fold_wide(str(v)).strip() for v in (samples or {}).get(column, ())
                       if not isinstance(v, TypedDate) and str(v).strip()):
             if is_zero_date_text(value):
                 seen, zero = True, zero or value

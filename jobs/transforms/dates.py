@@ -17,6 +17,7 @@ from .date_patterns import order_family, replacements, swapped_pattern, year_fir
 from .day_reader import read_day
 from .no_such_day import OUT_OF_RANGE, no_such_day
 from .text import _SPACES, _text, is_empty, quoted_cell, shown_cell
+from .wide_forms import fold_wide
 from .zero_date import is_zero_date, is_zero_date_text, zero_date_reason
 
 # ---------------------------------------------------------------- dates
@@ -328,7 +329,7 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
             raise InputError(f"not a date: the number {shown_cell(value)} ("
                              + (f"{add}{hint}" if add else hint.lstrip("; ")) + ")")
     else:
-        found = _date_from_text(_SPACES.sub(" ", _text(value, "a date")).strip(), formats,
+        found = _date_from_text(_SPACES.sub(" ", fold_wide(_text(value, "a date"))).strip(), formats,
                                 window)
     if not window[0] <= found.year <= window[1]:
         if is_zero_date(found):  # serial 0 as some tools write it (x45r1 F2)

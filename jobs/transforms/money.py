@@ -44,6 +44,7 @@ from .decimals import (
     other_reading,
 )
 from .text import _EXCEL_SCIENTIFIC, _INVISIBLE, _SPACES, _text, is_empty, quoted_cell
+from .wide_forms import fold_wide
 
 # "no cents": 1'000.-, 1.000,--, 1.000,\u2013 (a hyphen, two, or a dash after the mark)
 _NO_CENTS = re.compile(r"(?<=\d)[.,](?:-{1,2}|\u2013|\u2014)(?=[^\d]*$)")
@@ -174,7 +175,7 @@ def parse_money(value: object, *, default_currency: str | None = None,
         else:
             if is_empty(value):
                 return None
-            text = _SPACES.sub(" ", value.translate(_INVISIBLE)).strip()
+            text = _SPACES.sub(" ", fold_wide(value).translate(_INVISIBLE)).strip()
     else:
         read = _non_text(value, default_currency, decimal, allow_currency, prefer, undecided)
         if not isinstance(read, str):
