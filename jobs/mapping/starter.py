@@ -1165,7 +1165,11 @@ def _date_value(column: str, formats: Sequence[str]) -> str:
 # a space between its numbers as a separator like the others (x51r11 F2: '17 01 24')
 _DMY = re.compile(r"(\d{1,2})([/.\- ])(\d{1,2})\2(\d{4}|\d{2})"
                   r"(?:([ T])(\d{1,2}:\d{2}(:\d{2})?)(\s?[AaPp][Mm])?)?")
-_ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
+# (a time with its UTC offset after a space, '2027-08-20 18:30:00 +0100', is no ISO 8601:
+# the reader's ISO grammar refuses it, a ``%z`` pattern of ``_OTHER_DATES`` reads it)
+# (the reader's ISO grammar, ``transforms.dates``: an AM/PM time is no ISO 8601 either)
+_ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
+                         r"(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
 # dates written with the month's English name (Zoho's "Mar 31 2026", Salesforce's and
@@ -1174,9 +1178,13 @@ _ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 _OTHER_DATES = ("%d-%b-%Y", "%d-%b-%y", "%d-%B-%Y", "%d %b %Y", "%d %B %Y", "%d/%b/%Y",
                 "%d.%b.%Y", "%d. %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y",
                 "%b-%d-%Y", "%a, %d %b %Y", "%a %b %d %Y", "%Y/%m/%d", "%Y.%m.%d",
-                "%Y %m %d")
-_OTHER_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p")
-_MONTH_WORD = re.compile(r"[A-Za-z]{3}|\d{4}[/. ]\d")
+                "%Y %m %d", "%Y年%m月%d日", "%Y-%m-%d")
+# a time of day after the date; with its UTC offset too (x53r5 F5: '2027-08-20 18:30:00
+# +0100' and '2025年4月15日' had "no date pattern was found" while a pattern reads them)
+_OTHER_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p",
+                " %H:%M:%S %z", " %H:%M %z")
+_MONTH_WORD = re.compile(r"[A-Za-z]{3}|\d{4}[/. 年]\d|\s[+-]\d{2}:?\d{2}$|"
+                         r"^\d{4}-\d{2}-\d{2} \d")
 
 
 def _other_date_format(value: str) -> str | None:
