@@ -73,12 +73,13 @@ def _ambiguous(token: str, choices: tuple[str, ...], default: str | None = None)
     them would have decided), the advice is what does decide, never "set a default
     currency" (x21r3 F8c: said under currency = "EUR"): the row naming it, since a
     default re-reads a symbol only as one of its own currencies (docs/mapping.md, Money)."""
+    why = _BACKSLASH if token == "\\" else ""
     if default is None or default in choices:
         return (f"ambiguous currency {token!r}: set a default currency or a currency column "
-                f"naming one of {', '.join(choices)}")
+                f"naming one of {', '.join(choices)}{why}")
     return (f"ambiguous currency {token!r}: it may mean {', '.join(choices)}, and the default "
             f"currency {default} is none of them; name the one it is in the row's currency "
-            f"column, or write its code in the amount (e.g. 100 {choices[0]})")
+            f"column, or write its code in the amount (e.g. 100 {choices[0]}){why}")
 
 
 def _with_choices(money: Money, choices: tuple[str, ...], symbol: str = "") -> Money:
@@ -172,7 +173,15 @@ _SYMBOLS: dict[str, str | tuple[str | None, ...]] = {
     "s/": "PEN", "s/.": "PEN", "zł": "PLN", "kč": "CZK", "ft": "HUF",
     "lei": ("RON", "MDL"), "лв": "BGN", "лв.": "BGN", "fr.": _FRANCS, "fr": _FRANCS,
     "kr": (None, "SEK", "NOK", "DKK", "ISK"), "kr.": (None, "DKK", "SEK", "NOK", "ISK"),
+    # byte 0x5C, a backslash in cp932 / cp949 text, is shown as ¥ by Japanese Windows and
+    # as ₩ by Korean: before an amount it is one of them, which the default currency or
+    # the row's currency column decides (x53r5 F4: '\6,169,720' was "unknown currency")
+    "\\": (None, "JPY", "KRW"),
 }
+# why a backslash is a currency at all, said when nothing decides which (``_ambiguous``)
+_BACKSLASH = ("; a backslash before an amount is the yen sign of a Japanese Shift-JIS "
+              "(cp932) file, the won sign of a Korean (cp949) one, as Windows shows that "
+              "byte there")
 
 _SIGNS = "-+\u2212"
 # what reports write for thousands and millions after a number ("1.5M", "2.3k", "4 Mio.")
