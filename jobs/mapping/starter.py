@@ -27,6 +27,7 @@ from bulk.manifest_xlsx import CurrencyNumber, MergedCells
 from .. import transforms as tf
 from ..catalog import Catalog, DealField, Pipeline
 from ..transforms.date_patterns import order_family, swapped_pattern
+from ..transforms.ordinal_dates import plain_ordinals
 from ..transforms.wide_forms import fold_wide
 from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
 from .alike_todo import alike_todos
@@ -1192,10 +1193,12 @@ def _other_date_format(value: str) -> str | None:
     reads ``value``, if one does: a month written by name, or year first."""
     if not _MONTH_WORD.search(value):
         return None
+    plain = plain_ordinals(value)  # '25th of June 2027' as the reader reads it (x53r5 F6)
     for time in _OTHER_TIMES:
         for pattern in _OTHER_DATES:
             try:
-                datetime.strptime(value, pattern + time)
+                datetime.strptime(value if "%b" not in pattern and "%B" not in pattern
+                                  else plain, pattern + time)
             except ValueError:
                 continue
             return pattern + time

@@ -23,7 +23,9 @@ from .dates import (
     _WrongUnit,
     parse_date,
 )
+from .ordinal_dates import plain_ordinals
 from .text import _SPACES
+from .wide_forms import fold_wide
 
 _RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -48,13 +50,15 @@ def _moment(value: object, formats: Sequence[str], day: date) -> datetime:
         return _utc(value)
     if isinstance(value, date):
         return datetime.combine(value, time(), UTC)
-    text = value if isinstance(value, int | float) else _SPACES.sub(" ", str(value)).strip()
+    text = value if isinstance(value, int | float) else _SPACES.sub(
+        " ", fold_wide(str(value))).strip()  # as parse_date reads it (x53r5 F3)
     for fmt in formats:
         if fmt in DATE_TOKENS:
             found = _token_moment(fmt, text, day)
         elif isinstance(text, str):
             try:
-                got = datetime.strptime(text, fmt)
+                got = datetime.strptime(plain_ordinals(text) if "%b" in fmt or "%B" in fmt
+                                        else text, fmt)  # as parse_date (x53r5 F6)
             except ValueError:
                 continue
             found = _utc(got) if got.date() == day else None

@@ -16,6 +16,7 @@ from bulk.manifest_xlsx import ExcelZeroDate
 from .date_patterns import order_family, replacements, swapped_pattern, year_first_hint
 from .day_reader import read_day
 from .no_such_day import OUT_OF_RANGE, no_such_day
+from .ordinal_dates import plain_ordinals
 from .text import _SPACES, _text, is_empty, quoted_cell, shown_cell
 from .wide_forms import fold_wide
 from .zero_date import is_zero_date, is_zero_date_text, zero_date_reason
@@ -417,7 +418,8 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
     for fmt in formats:
         try:
             got = (_from_token(fmt, text) if fmt in DATE_TOKENS
-                   else read_day(text, fmt))
+                   else read_day(plain_ordinals(text) if "%b" in fmt or "%B" in fmt
+                                 else text, fmt))  # '25th of June 2027' (x53r5 F6)
         except _WrongUnit as exc:
             wrong.append(exc)
             continue

@@ -1,0 +1,58 @@
+"""English ordinal days in spelled dates are read by the pattern init-mapping proposes
+for them (x53r5 F6: ``25th of June 2027``, ``1st July 2026``, ``May 11th, 2027`` failed
+40 of 40 rows each, no pattern proposed): every day 1-31 with its own suffix, with and
+without ``of``, month names wide and short; a wrong suffix (``2th``) stays refused."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from bulk.errors import InputError
+from jobs.mapping.starter import date_formats_for
+from jobs.transforms import parse_date
+from jobs.transforms.date_times import parse_datetime
+from jobs.transforms.ordinal_dates import plain_ordinals
+
+
+def _nth(day: int) -> str:
+    suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+_FORMS = {
+    "day of month": lambda d, m: f"{_nth(d.day)} of {m} {d.year}",
+    "day month": lambda d, m: f"{_nth(d.day)} {m} {d.year}",
+    "month day,": lambda d, m: f"{m} {_nth(d.day)}, {d.year}",
+}
+
+
+@pytest.mark.parametrize("wide", [True, False])
+@pytest.mark.parametrize("form", sorted(_FORMS))
+def test_a_column_of_ordinals_is_proposed_and_read(form: str, wide: bool) -> None:
+    rng = random.Random(f"{form}{wide}")
+    days = [date(2025, 1, 1) + timedelta(days=rng.randrange(1100)) for _ in range(40)]
+    days += [date(2026, 1, d) for d in range(1, 32)]  # every suffix
+    cells = [_FORMS[form](d, d.strftime("%B" if wide else "%b")) for d in days]
+    formats = date_formats_for(cells)
+    assert formats, cells[:3]
+    for cell, day in zip(cells, days, strict=True):
+        assert parse_date(cell, formats) == day.isoformat(), (cell, formats)
+        assert parse_datetime(cell + " 10:30", [f + " %H:%M" for f in formats]) \
+            == f"{day.isoformat()}T10:30:00Z"
+
+
+@pytest.mark.parametrize("cell", ["2th July 2026", "11st July 2026", "23th July 2026",
+                                  "1nd July 2026"])
+def test_a_wrong_suffix_is_no_ordinal(cell: str) -> None:
+    assert plain_ordinals(cell) == cell
+    with pytest.raises(InputError):
+        parse_date(cell, ["%d %B %Y"])
+
+
+def test_numeric_patterns_are_untouched() -> None:
+    """Only patterns with a month's name read ordinals: ``%d/%m/%Y`` does not."""
+    with pytest.raises(InputError):
+        parse_date("1st/07/2026", ["%d/%m/%Y"])
