@@ -3,9 +3,10 @@
 with a month's name (``%d %B %Y``, ``%B %d, %Y``), which strptime cannot write an
 ordinal into (x53r5 F6: 40 of 40 rows of each form failed, no pattern proposed).
 
-Only a day of 1-31 whose suffix is its own (``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``,
-``21st``...) next to a month's name loses it, and ``of`` between such a day and the month:
-``2th`` or ``11st`` are no ordinals and stay, for the pattern to refuse. Pure."""
+A day of 1-31 with an English suffix loses it, and ``of`` after it; the suffix need
+not be the day's own (``1th``, ``22th``: what an export that writes every day ``{day}th``
+gives — the day is its number whatever the suffix). Only for a pattern with a month's
+name: ``1st/07/2026`` stays refused by ``%d/%m/%Y``. Pure."""
 
 from __future__ import annotations
 
@@ -14,19 +15,9 @@ import re
 _ORDINAL = re.compile(r"\b([1-9]|[12]\d|3[01])(st|nd|rd|th)\b(?:\s+of\b)?", re.IGNORECASE)
 
 
-def _suffix(day: int) -> str:
-    if 11 <= day % 100 <= 13:
-        return "th"
-    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-
-
 def plain_ordinals(text: str) -> str:
     """``text`` with each English ordinal day written as its number (``25th of June`` →
-    ``25 June``); ``text`` itself when it has none, or an ordinal of the wrong suffix."""
+    ``25 June``); ``text`` itself when it has none."""
     if not any(c.isalpha() for c in text):
         return text
-
-    def day(m: re.Match[str]) -> str:
-        return m[1] if m[2].lower() == _suffix(int(m[1])) else m[0]
-
-    return _ORDINAL.sub(day, text)
+    return _ORDINAL.sub(r"\1", text)
