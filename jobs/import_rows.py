@@ -112,6 +112,7 @@ from .last_written import (
     agreed,
     digest,
     group_of,
+    held_undone,
     met,
     sealed,
     three_way,
@@ -1519,6 +1520,9 @@ class RowPlanner:
         ruled_links = {f: v for f, v in relinks.items() if f not in dead}
         later = self.last_written.later(int(existing["id"])) \
             if self.last_written is not None and base else {}
+        if base and self.last_written is not None:  # a finished undo's refused deal (x53r1)
+            base = held_undone(base, self.last_written.undone_held(int(existing["id"])),
+                               existing)
         if later:  # the file agrees with a later job's write: their common ancestor
             base = met(base, later, {**changes, **ruled_links})
         decided = three_way(existing, {**changes, **ruled_links}, base) \

@@ -37,7 +37,11 @@ made in Pipedrive since — kept, said naming the job (``LastWritten.later``) �
 changed the field too writes its value, "changed both"; a file that now says what such a
 job wrote met it there (``met``: that write is the base); the import's write past the
 depth: ``UNKNOWN`` (Pipedrive's value kept, said); none behind: ``LEFT_THEIRS``. An
-update's load reads the last write of any job, as before.
+update's load reads the last write of any job, as before. A job is undone for the walk
+only once its undo is done (``undone``), and an undone update's write is the base only
+as the field's newest write while Pipedrive still holds it (``held_undone``), never
+behind a later write (x53r1 F1: a stopped undo made the unchanged file write over a later
+update's and a colleague's values on the deals it had not reached, 54 of 80).
 
 A deal's links — ``person_id`` / ``org_id``, the ids its row resolved them to — are
 fields like the others (x33r2 F1: a colleague's relink was put back by the unchanged file):
@@ -669,6 +673,28 @@ def met(base: Mapping[str, str], later: Mapping[str, Later],
     return out
 
 
+def held_undone(base: Mapping[str, str], held: Mapping[str, str],
+                existing: Mapping[str, Any]) -> dict[str, str]:
+    """``base`` (``LastWritten.of`` for a source: per field the source's own write, found
+    behind the later ones) with, for each field of ``held`` (``LastWritten.undone_held``:
+    the newest write is a job a finished undo undid and refused to put back here) whose
+    value in Pipedrive (``existing``, the deal as read: custom fields under
+    ``custom_fields``) is still that write, that write's digest: the deal holds what the
+    undo disowned, and the file's value is written over it, as the undo would have (x51r3
+    F1). A value someone changed since is a change made in Pipedrive: the source's base
+    stays, so an unchanged file keeps it (x53r1: the undone write as the base read a
+    colleague's later edit as "changed both" and wrote the file over it)."""
+    if not held:
+        return dict(base)
+    out = dict(base)
+    stored = existing.get("custom_fields") or {}
+    for name, sign in held.items():
+        now = stored.get(name[len(CUSTOM):]) if name.startswith(CUSTOM) else existing.get(name)
+        if digest(now) == sign:
+            out[name] = sign
+    return out
+
+
 def _writable() -> sqlite3.Connection:
     return state_db(_path(), _setup, create=True)
 
@@ -701,8 +727,9 @@ def _note_source(conn: sqlite3.Connection, job: int, source: str) -> None:
 
 def _note_undone(conn: sqlite3.Connection, job: int, name: str) -> None:
     """Note job ``job`` (named ``name``) as undone (``UNDONE``, before its source): what
-    it wrote on the deals its undo refused stands as their base for every source (x51r3
-    F1), not as a correction to keep."""
+    it wrote on the deals its undo refused, where nothing wrote since, stands as their
+    base for every source (x51r3 F1), not as a correction to keep (``same_source``).
+    Only once the undo is done (``undone``; x53r1 F1)."""
     conn.execute(_SOURCES)
     found = conn.execute("SELECT source FROM sources WHERE job = ?", (job,)).fetchone()
     was = str(found[0]) if found is not None else (_named_source(name) or "")
@@ -719,18 +746,25 @@ def _named_source(job: str) -> str | None:
     return None if found is None else source_of(found.group(1))
 
 
-def same_source(theirs: str | None, mine: str) -> bool:
+def same_source(theirs: str | None, mine: str, *, newest: bool = True) -> bool:
     """Whether a write from source ``theirs`` (``source_of``) is the base of a file read as
     source ``mine``: an import of the same key field (labels compared casefolded; either
     not known: any import), an undo's (it gave back, or could not find, the base before
     the job it undid), and a write whose source is not known (a job of a record older than
     sources: read as before, the last write); not an update's, nor the agreements an
     update's load found (``OBSERVED``), nor an import of another key field: those are
-    changes made since, as a colleague's. A job an undo undid (``UNDONE``): what it still
-    holds (the deals its undo refused) is the base, as before sources (x51r3 F1: the same
-    import file writes over the undone update's values there)."""
-    if theirs is None or theirs == UNDO_SOURCE or theirs.startswith(UNDONE):
+    changes made since, as a colleague's. A job a finished undo undid (``UNDONE``): an
+    import's writes it still holds are the base, as before; an update's only as the
+    field's ``newest`` write — what the deal still holds of it (the deals its undo
+    refused) is the base, so the same import file writes over the undone update's values
+    there (x51r3 F1) —, not behind a later job's write: that one is a change made since
+    the import's write, kept when the file did not change (x53r1 F1: an update's write
+    is never the base the walk finds behind a later one)."""
+    if theirs is None or theirs == UNDO_SOURCE:
         return True
+    if theirs.startswith(UNDONE):
+        was = theirs[len(UNDONE):]
+        return newest or not was or was.startswith(IMPORT_SOURCE)
     if not theirs.startswith(IMPORT_SOURCE) or not mine.startswith(IMPORT_SOURCE):
         return theirs == mine
     a, b = theirs[len(IMPORT_SOURCE):].casefold(), mine[len(IMPORT_SOURCE):].casefold()
@@ -742,7 +776,9 @@ def _who(source: str | None, job: str) -> str | None:
     None for agreements found (``OBSERVED``: no write of this folder's)."""
     if source is None or source == OBSERVED:
         return None
-    kind = source[:len(IMPORT_SOURCE) - 1] if source.startswith(IMPORT_SOURCE) else source
+    source = source.removeprefix(UNDONE)
+    kind = (source[:len(IMPORT_SOURCE) - 1] if source.startswith(IMPORT_SOURCE)
+            else source) or "job"
     return f"pdbulk {kind} {job}"
 
 
@@ -751,8 +787,8 @@ class LastWritten:
     ``LastWritten.open`` (None when this state folder never recorded a write); ``close``
     when done."""
 
-    __slots__ = ("_account", "_conn", "_later", "_names", "_sources", "account", "looked",
-                 "source")
+    __slots__ = ("_account", "_conn", "_held", "_later", "_names", "_sources", "account",
+                 "looked", "source")
 
     def __init__(self, account: str, conn: sqlite3.Connection) -> None:
         self.account, self._conn = account, conn
@@ -764,6 +800,7 @@ class LastWritten:
         self.source: str | None = None
         self._sources: dict[int, str] | None = None  # job id -> source (read once)
         self._later: tuple[int, dict[str, Later]] = (0, {})  # ``later``'s, of the last deal
+        self._held: tuple[int, dict[str, str]] = (0, {})  # ``undone_held``'s, of the last deal
 
     def __repr__(self) -> str:
         return f"LastWritten({self.account!r}, looked={self.looked})"
@@ -789,7 +826,7 @@ class LastWritten:
         row = self._conn.execute("SELECT fields FROM bases WHERE account = ? AND deal = ?",
                                  (self._account, int(deal_id))).fetchone()
         if row is None:
-            self._later = (int(deal_id), {})
+            self._later, self._held = (int(deal_id), {}), (int(deal_id), {})
             return {}
         if self.source is not None:
             return self._of_source(int(deal_id), _unpack(row[0]), since)
@@ -822,21 +859,24 @@ class LastWritten:
         assert self.source is not None
         out: dict[str, str] = {}
         later: dict[str, Later] = {}
+        held: dict[str, str] = {}
         for field, (raw, at, job, prior) in fields.items():
             if since is not None and at < since:
                 continue
             name = self._names.name("fields", field)
             source = self._source(job)
-            if same_source(source, self.source):
+            if same_source(source, self.source, newest=False):
                 out[name] = raw.hex()
                 continue
+            if same_source(source, self.source):  # an undone update's, still the newest
+                held[name] = raw.hex()
             level, base, seen = prior, None, [raw.hex()]
             while base is None:
                 if level is None:
                     base = UNKNOWN
                 elif level == NO_PRIOR:
                     base = LEFT_THEIRS
-                elif same_source(self._source(level[1]), self.source):
+                elif same_source(self._source(level[1]), self.source, newest=False):
                     base = level[0].hex()
                 else:
                     seen.append(level[0].hex())
@@ -846,7 +886,16 @@ class LastWritten:
             if since is None:
                 out[name] = base
         self._later = (deal_id, later)
+        self._held = (deal_id, held)
         return out
+
+    def undone_held(self, deal_id: int) -> dict[str, str]:
+        """{field: digest} of deal ``deal_id``'s fields whose newest write is a job a
+        finished undo undid (``same_source``'s ``UNDONE``; the deals its undo refused), as
+        the last ``of`` of that deal found them: ``held_undone`` makes each the base
+        where Pipedrive still holds it. {} for another deal, or without a ``source``."""
+        deal, found = self._held
+        return found if deal == int(deal_id) else {}
 
     def later(self, deal_id: int) -> dict[str, Later]:
         """{field: (digests, who, known)} of deal ``deal_id``'s fields whose newest write
@@ -1337,7 +1386,6 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
                 return 0
             mine = names.id("jobs", job)
             _note_source(conn, mine, UNDO_SOURCE)
-            _note_undone(conn, source, names.name("jobs", source))
             for deal, fields in _deals(conn, account, ids):
                 kept = (left or {}).get(deal) or ()
                 for name, sign in bases[deal].items():
@@ -1356,6 +1404,34 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
                         changed += _give_back(fields, cells, None, at, mine)
                 _store(conn, account, deal, fields)
     return changed
+
+
+def undone(job: str) -> bool:
+    """Note the job ``job`` (its id) undone (``UNDONE``): once an undo of it is done —
+    every row of the undo settled (``jobs.undo.bases.settle_written``) —, what it still
+    holds on a deal where nothing wrote since (the deals its undo refused) is the base of
+    the next import's comparison, its value written over as the undo would have (x51r3
+    F1). Not before: an undo stopped at its cap, killed or in doubt leaves the deals it has
+    not reached as the job wrote them — a change made in Pipedrive since the import, kept
+    and named (x53r1 F1-F3: the undone job's write stood as the base of every deal the
+    undo had not reached, and the unchanged file wrote over a later update's and a
+    colleague's values there, "changed both", 54 of 80). Returns whether the record knows
+    the job (False: no record, or no write of it recorded). Raises sqlite3.Error /
+    OSError."""
+    path = _path()
+    if not path.exists():
+        return False
+    conn = _connect(path)
+    try:
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            found = _Names(conn).find("jobs", job)
+            if found is None:
+                return False
+            _note_undone(conn, found, job)
+            return True
+    finally:
+        conn.close()
 
 
 @contextlib.contextmanager
@@ -1422,5 +1498,5 @@ __all__ = ["BASE_NOT_KNOWN", "CELLS", "CUSTOM", "DEPTH", "EDITED_UNKNOWN", "FILE
            "IMPORT_SOURCE", "KEY_LABEL", "LINKS", "LEFT_THEIRS", "MARKS", "NO_PRIOR", "OBSERVED",
            "UNDO_SOURCE", "UNKNOWN", "LastWritten", "Recorder", "ThreeWay", "account_of",
            "agreed", "cleared_by", "conflicted", "digest", "dropped", "fields_of", "forget",
-           "group_of", "Later", "met", "observe", "rebase", "record_job", "same_source",
-           "source_of", "three_way", "written"]
+           "group_of", "held_undone", "Later", "met", "observe", "rebase", "record_job", "same_source",
+           "source_of", "three_way", "undone", "written"]

@@ -221,7 +221,8 @@ def settle_written(store: JobStore) -> None:
     (``jobs.plan_seen``) is forgotten. Idempotent: what it settled before (a load's
     ``catch_up`` of this undo cut off by a kill, then its resume) is settled again to the
     same record — the undone job's bases are given back once (``rebase`` and ``forget``
-    touch only fields whose base is still the undone job's). Best effort: logged."""
+    touch only fields whose base is still the undone job's). The undone job is not noted
+    undone here (``settle_done``). Best effort: logged."""
     base_url = (store.config.get("engine") or {}).get("base_url")
     if not base_url:
         return
@@ -257,6 +258,35 @@ def settle_written(store: JobStore) -> None:
                      "updated (%s)", exc)
 
 
+def settle_done(store: JobStore, counts: Mapping[ItemState, int] | None,
+                source: str | None = None) -> bool:
+    """At the end of a run of the undo ``store``: once no row of it is left to send or in
+    doubt (``counts``: the run's item counts by state, ``RunResult.counts``; None: read
+    from the store), the job it undid is noted undone in the state folder's record
+    (``last_written.undone``): what that job still holds where nothing wrote since (the
+    deals the undo refused) is the next import's base, its value written over as the undo
+    would have (x51r3 F1). Not before: an undo stopped at its ``--max-tokens`` cap, killed
+    or with rows in doubt leaves the deals it has not settled as the job wrote them, a
+    change made since the import — kept and named by the next import (x53r1 F1-F3: the
+    first settled row noted the job undone for every deal, and the unchanged file wrote
+    over a later update's and a colleague's values on the deals not reached, "changed
+    both", 54 of 80, and over the job's own, unsaid). ``source``: the undone job's id
+    as the run read it (``settled_at``; None: read here). A job the record holds no write
+    of (a kind that writes no base) is left. Returns whether it noted it. Best effort:
+    logged."""
+    try:
+        if (bool(store.open_ops()) if counts is None
+                else bool(counts.get(ItemState.PENDING) or counts.get(ItemState.SENDING))):
+            return False
+        if source is None and (source := store.meta_get("source_job")) is None:
+            return False
+        return last_written.undone(str(source))
+    except (OSError, sqlite3.Error, StoreError) as exc:
+        _log.warning("the state folder's record could not note job %s undone (%s)",
+                     source, exc)
+        return False
+
+
 def _rebase(store: JobStore, base_url: str, source: str) -> None:
     """The fields this undo put back or left get back the base they held before the undone
     job (``jobs.undo.bases``; x50r5 F1). The undone job's store unreadable: logged, the
@@ -277,4 +307,5 @@ def _rebase(store: JobStore, base_url: str, source: str) -> None:
                             left=left)
 
 
-__all__ = ["REBASED_KINDS", "bases_before", "restore_targets", "settle_row", "settle_written"]
+__all__ = ["REBASED_KINDS", "bases_before", "restore_targets", "settle_done", "settle_row",
+           "settle_written"]

@@ -55,7 +55,14 @@ from ..deals import (
 from ..provable_writes import not_ours, provable
 from ..resume_account_now import stop_advice
 from ..updating import changed_names, check_loaded, refused, write_job_results
-from .bases import REBASED_KINDS, restore_targets, settle_row, settle_written, settled_at
+from .bases import (
+    REBASED_KINDS,
+    restore_targets,
+    settle_done,
+    settle_row,
+    settle_written,
+    settled_at,
+)
 from .carriers import DEAL_LISTS, ContactCarriers, contact_id
 from .dead_links import (
     LEFT,
@@ -951,6 +958,9 @@ class UndoJob:
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         forget_written(store)
+        # the undone job disowned once every row is settled, not before (x53r1 F1)
+        settle_done(store, result.counts if result is not None else None,
+                    self._settle_at[1] if self._settle_at is not None else None)
         record_deleted(store)
         contacts = contact_counts(store)
         undone = undone_counts(store, contacts)
