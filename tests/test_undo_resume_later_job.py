@@ -129,3 +129,39 @@ def test_a_restore_whose_deal_changed_after_it_could_land_is_not_sent_again(
     state, error, _ = by_key(jobs, "und")[str(a)]
     assert state is ItemState.FAILED and "after this job's write could have landed" in error
     assert "not sent again" in error, error
+
+
+def test_a_restore_in_doubt_a_later_job_changed_names_that_job(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """The undo's restore of A (5199 -> 100) is cut off unapplied; a later update sets
+    6199 (neither value the restore judges by): the resume's conflict names the later job
+    and says nothing was sent (x53r1 F4: "changed while this undo's write was in flight …
+    once this undo is done, pdbulk undo <source> puts back …", the later job named
+    nowhere, 27 of 27); a restore in doubt that a colleague changed still says so."""
+    jobs = tmp_path / "jobs"
+    a, b = live(sb)[:2]
+    for deal_id in (a, b):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100)
+    load_update(sb, tmp_path, jobs, {a: 5199, b: 5299})
+    assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 0
+    load_undo(sb, jobs, "upd", restores=2)
+    in_flight(jobs, "und")
+    manifest = tmp_path / "later.csv"
+    manifest.write_text(f"deal_id,amount\n{a},6199\n")
+    again = cli(sb, "update", str(manifest), "-m", str(tmp_path / "u.toml"), "--yes",
+                *cli_args(sb, jobs))
+    assert again.exit_code == 0, again.output
+    edit(sb, b, when="2030-10-01T00:00:00Z", value=7299)  # a colleague's
+    later = sorted(p.name for p in jobs.iterdir() if p.name not in ("upd", "und"))[-1]
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", "und", "--job-dir", str(jobs))
+    assert (deal(sb, a)["value"], deal(sb, b)["value"]) == (6199, 7299), resumed.output
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) == before
+    items = by_key(jobs, "und")
+    state, error, _ = items[str(a)]
+    assert state is ItemState.FAILED and f"job {later}" in error, error
+    assert "not sent again" in error and "while this undo's write was in flight" not in error
+    state, error, _ = items[str(b)]
+    assert state is ItemState.FAILED and "while this undo's write was in flight" in error, error
+    assert "job 2" not in error, error

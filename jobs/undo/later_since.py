@@ -13,7 +13,9 @@ conflict (``jobs.later_jobs.later``); the resume does the same
 restore whose write left (its leaving mark) and whose deal, read as not put back, last
 changed after that write could have landed (``jobs.provable_writes.landing``, the window
 a resume judges writes found applied by: x52r3 F1): someone changed it since, maybe back
-over the undo's write. ``--force`` sends them as before. Reads the job directory's
+over the undo's write. A restore in doubt whose deal the reconcile found changed (a
+conflict already) names the later job that changed it (x53r1 F4). ``--force`` sends them
+as before. Reads the job directory's
 stores and the undo's leaving marks (no call); never writes.
 """
 
@@ -26,7 +28,7 @@ from bulk.clock import in_thread
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..later_jobs import later_conflicts as _conflicts
-from ..later_jobs import later_words
+from ..later_jobs import later_words, written_since
 from ..provable_writes import landing
 
 
@@ -36,6 +38,29 @@ def restored_later(deal_id: int, by: str, what: str) -> str:
             "flight; left alone, not sent again (a resume never puts back over a later "
             f"job's write: undo {later_words(by)} first, newest first, then this undo's "
             "source job again)")
+
+
+# ``jobs.undo.job._in_flight``'s conflict: a restore in doubt whose deal changed since
+IN_FLIGHT_CHANGED = " changed while this undo's write was in flight"
+
+
+async def _named_later(store: JobStore | None, restores: Sequence[Item],
+                       out: list[Outcome]) -> list[Outcome]:
+    """``out`` with each restore in doubt the reconcile already left as a conflict, its
+    deal changed since (``IN_FLIGHT_CHANGED``), said naming the job of the job directory
+    that wrote it since in a group the restore puts back (``restored_later``: the change
+    was that job's, made after the kill) — before, "changed while this undo's write was
+    in flight … once this undo is done, pdbulk undo <source> puts back …", the later job
+    named nowhere (x53r1 F4, 27 of 27). Nothing is sent either way."""
+    doubted = [o.item_id for o in out if o.state is ItemState.FAILED
+               and (o.error or "").startswith("conflict: deal ")
+               and IN_FLIGHT_CHANGED in (o.error or "")]
+    if store is None or not doubted:
+        return out
+    found = await written_since(store, restores, [
+        Outcome(item_id, ItemState.PENDING, unsent=True) for item_id in doubted])
+    return [Outcome(o.item_id, ItemState.FAILED, error=restored_later(*found[o.item_id]))
+            if o.item_id in found else o for o in out]
 
 
 def changed_after_landing(deal_id: int, why: str) -> str:
@@ -56,9 +81,12 @@ async def later_conflicts(store: JobStore | None, items: Sequence[Item],
     read it) last changed after that write could have landed
     (``jobs.provable_writes.landing``; ``changed_after_landing``): not applied by this
     undo as it reads now, and changed since — maybe the undo's write, written over (f52e's
-    window, read for what is not applied). Raises StoreError (the job's store)."""
+    window, read for what is not applied). A restore the reconcile already left as a
+    conflict, its deal changed since, names such a later job too (``_named_later``).
+    Raises StoreError (the job's store)."""
     restores = [i for i in items if i.op == "restore"]
     out = await _conflicts(store, restores, out, restored_later)
+    out = await _named_later(store, restores, out)
     again = {o.item_id for o in out if o.state is ItemState.PENDING}
     rest = [i for i in restores if i.id in again]
     if store is None or not rest:
@@ -70,4 +98,4 @@ async def later_conflicts(store: JobStore | None, items: Sequence[Item],
             if o.item_id in late else o for o in out]
 
 
-__all__ = ["changed_after_landing", "later_conflicts", "restored_later"]
+__all__ = ["IN_FLIGHT_CHANGED", "changed_after_landing", "later_conflicts", "restored_later"]
