@@ -47,13 +47,6 @@ META_SINCE = "leaving_marks_since"
 """The job's meta key: the wall time (Unix seconds) from which its runs mark each write of
 an item as it leaves (``Marks``); absent for a job no run of which kept marks."""
 
-META_RUNS = "run_starts"
-"""The job's meta key: the wall time (Unix seconds) each run began, a JSON list appended by
-``begin``: a write is judged by the clock lead of its own run (``jobs.clock_skew.Leads``;
-x53r4 F1: the clock set right between a stop and the resume)."""
-RUNS_KEPT = 1000
-"""The most run starts kept (the latest)."""
-
 
 ANSWER = b"a"
 """The first word of a line that records the longest answer time (``Marks.answered``)."""
@@ -192,15 +185,11 @@ def rewrite(path: Path, data: bytes) -> None:
 
 
 def begin(store: Any, wall: Callable[[], float]) -> Marks:
-    """Before a run works its items: ``META_SINCE`` put if no run put it yet, its start
-    added to ``META_RUNS``, the file
+    """Before a run works its items: ``META_SINCE`` put if no run put it yet, the file
     compacted to the lines of the items left SENDING, and the run's ``Marks``.
     ``store``: a ``JobStore`` (blocking: call it in a thread). Raises StoreError, OSError."""
     if store.meta_get(META_SINCE) is None:
         store.meta_put(META_SINCE, round(wall(), 3) - 0.001)  # (marks round to the ms)
-    runs = store.meta_get(META_RUNS)
-    runs = [r for r in runs if isinstance(r, (int, float))] if isinstance(runs, list) else []
-    store.meta_put(META_RUNS, [*runs, round(wall(), 3) - 0.001][-RUNS_KEPT:])
     try:
         compact(store.directory, [item.id for item in store.items(ItemState.SENDING)])
     except OSError as exc:
@@ -215,6 +204,5 @@ def settle(store: Any) -> None:
     compact(store.directory, [item.id for item in store.items(ItemState.SENDING)])
 
 
-__all__ = ["ANSWER", "LEAVING_FILE", "META_RUNS", "META_SINCE", "RUNS_KEPT", "Marks", "begin",
-           "compact", "last_marks", "rewrite",
+__all__ = ["ANSWER", "LEAVING_FILE", "META_SINCE", "Marks", "begin", "compact", "last_marks", "rewrite",
            "longest_answer", "never_left", "settle"]

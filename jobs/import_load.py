@@ -66,15 +66,7 @@ from bulk.wording import counted, noun
 from . import setting_checks as checks
 from .account import PAGE, SETTLE_AT_MOST, SETTLE_SPANS, DealsByKey
 from .budget_stop import first_write_line
-from .clock_skew import (
-    META_LEAD,
-    META_LEADS,
-    RECONCILE_MARGIN,
-    changes_kept,
-    changes_note,
-    kept_leads,
-    lead_note,
-)
+from .clock_skew import META_LEAD, RECONCILE_MARGIN, lead_note
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .deleted_records import Deleted
 from .doubles import (
@@ -2121,10 +2113,7 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         "rate_limited": sum(r.get("rate_limited", 0) for r in runs),
         # seconds Pipedrive's clock is ahead of this machine's, as the job measured it
         # (``jobs.clock_skew``; null: not known), said when large (x52r8 F1-F3)
-        # — the latest measured (x53r4 F2: the least ever, after the clock was set right,
-        # said "199 s ahead"), each change of it by more than a few seconds apart
         "server_clock_lead": store.meta_get(META_LEAD),
-        "server_clock_changes": changes_kept(kept_leads(store.meta_get(META_LEADS))),
         **{why: sum(r.get(why, 0) for r in runs) for why in rate_limited_why(None)},
         "runs": runs,
         **doubles_summary(store),
@@ -2265,8 +2254,6 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
         lines.append(doubled)
     if (lead := lead_note(data.get("server_clock_lead"))) is not None:  # (x52r8 F1-F3)
         lines.append(lead)
-    if (clocks := changes_note(data.get("server_clock_changes"))) is not None:  # x53r4 F2
-        lines.append(clocks)
     if (doubled := contacts_line(data)) is not None:  # (f41b 1)
         lines.append(doubled)
     waited = sum(int((r.get("claims") or {}).get("waited", 0)) for r in data["runs"])

@@ -26,14 +26,7 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
 from .catalog import Catalog
-from .clock_skew import (
-    META_LEADS,
-    RECONCILE_MARGIN,
-    changes_kept,
-    changes_note,
-    kept_leads,
-    lead_note,
-)
+from .clock_skew import RECONCILE_MARGIN
 from .deals import (
     META_FIELD_LABELS,
     META_FIELD_TYPES,
@@ -42,7 +35,6 @@ from .deals import (
     field_types,
     label,
 )
-from .provable_writes import job_leads
 from .results import META_TYPED, rate_limited_why, tokens_line, write_results
 
 META_LOADED = "loaded"
@@ -321,16 +313,9 @@ def write_job_results(store: JobStore, result: RunResult | None,
     ``extra``: a kind's own summary.json entries; ``lines_extra``: its own lines;
     ``rows_extra``: its words after the rows line's actions ("; 3 fields kept ...")."""
     stats = result.stats if result is not None else None
-    # the lead this job's answered writes measured last (an undo: its source job's, kept
-    # by its plan, when none), each change of it (x53r4 F3: null in 17 of 17 summaries
-    # of updates and undos whose notes used one)
-    leads = job_leads(store)
-    changes = changes_kept(leads if leads.segments else kept_leads(store.meta_get(META_LEADS)))
     summary = {"rate_limited": stats.rate_limited if stats else 0,
                **rate_limited_why(stats),
-               "reconciled": stats.reconciled if stats else 0,
-               "server_clock_lead": leads.now, "server_clock_changes": changes,
-               **(extra or {})}
+               "reconciled": stats.reconciled if stats else 0, **(extra or {})}
     typed = store.meta_get(META_TYPED)
     paths = write_results(store, success_columns=columns, summary=summary, hold_column=True,
                           rowless_ops=rowless_ops,
@@ -338,8 +323,7 @@ def write_job_results(store: JobStore, result: RunResult | None,
     data = orjson.loads(paths["summary"].read_bytes())
     rows = data["rows"]
     did = ", ".join(f"{n:,} {a}" for a, n in data["actions"].items()) or "nothing done"
-    clocks = [line for line in (lead_note(leads.now), changes_note(changes)) if line]
     lines = [f"rows: {rows['total']:,} — {did}{rows_extra}; {rows['failed']:,} failed; "
-             f"{rows['unprocessed']:,} unprocessed", *lines_extra, *clocks,
+             f"{rows['unprocessed']:,} unprocessed", *lines_extra,
              tokens_line(data)]
     return lines + [f"{name:>12}: {path}" for name, path in paths.items()]

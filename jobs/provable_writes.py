@@ -20,13 +20,10 @@ conflict. Never sends anything, never reads the account.
 When it could have landed: a write marked leaving at ``t`` (``bulk.leaving``) can only
 have been applied between ``t`` and about one answer time after it: the longest the job
 saw after a mark (``bulk.leaving.longest_answer``) x ``LANDING_SLACK`` + ``LANDING_PAD``,
-plus how far the server's clock may be ahead of ours when that write was sent — measured
-from the job's own answered writes of the same run (``job_leads``: a write handed out at
-``sent_at`` applied at or after it, so its deal's ``update_time`` + 1 s - ``sent_at``
-bounds it; by moment, never the job's least lead: x53r4 F1, the clock set right between a
-stop and the resume), ``RECONCILE_MARGIN`` when none is known; where the leads the write
-may have been sent under judge it differently, the row is named in doubt. A deal found
-as wanted whose ``update_time`` (Pipedrive's clock,
+plus how far the server's clock may be ahead of ours — measured from the job's own
+answered writes (``server_ahead``: a write handed out at ``sent_at`` applied at or after
+it, so its deal's ``update_time`` + 1 s - ``sent_at`` bounds it), ``RECONCILE_MARGIN``
+when none is known. A deal found as wanted whose ``update_time`` (Pipedrive's clock,
 1-s resolution) is later than that was last changed after the job's write could have
 landed: not provably the job's (``after_landing``; x52r3 F1: a write marked, cut off by
 the kill before its body arrived, and a colleague's same change 1-5 s later was claimed,
@@ -38,18 +35,17 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from bulk.clock import in_thread
-from bulk.leaving import META_RUNS, META_SINCE, last_marks, longest_answer, never_left
+from bulk.leaving import META_SINCE, last_marks, longest_answer, never_left
 from bulk.ledger import writes_unanswered
 from bulk.store import Item, ItemState, JobStore, Outcome
 
-from . import clock_skew as skew
 from .account import parse_time
-from .clock_skew import META_LEAD, META_LEADS, RECONCILE_MARGIN, Leads, doubt_words, earlier
+from .clock_skew import META_LEAD, RECONCILE_MARGIN, earlier
 from .deals import MAY_HAVE_APPLIED
 from .results import TALLY
 
@@ -87,108 +83,66 @@ AHEAD_SAMPLE = 5000
 wrong)."""
 
 
-def _bounds(store: JobStore) -> Iterator[tuple[float, float]]:
-    """``(sent_at, bound)`` of the job's rows DONE by an answered write (not
-    ``reconciled``): each was handed out at ``sent_at`` (our clock) and applied after it,
-    at its result's ``update_time`` (Pipedrive's clock, 1-s resolution), so the lead at
-    that moment < ``update_time`` + 1 - ``sent_at``. At most ``AHEAD_SAMPLE``."""
+def server_ahead(store: JobStore) -> float | None:
+    """The most the server's clock can be ahead of ours (seconds; negative: behind), from
+    the job's rows DONE by an answered write (not ``reconciled``): each was handed out at
+    ``sent_at`` (our clock) and applied after it, at its result's ``update_time``
+    (Pipedrive's clock, 1-s resolution), so ahead < ``update_time`` + 1 - ``sent_at`` for
+    each; the least of those. None when no such row is known. Blocking; raises
+    StoreError."""
+    best: float | None = None
     for item in itertools.islice(
             (i for i in store.items(ItemState.DONE) if i.sent_at is not None and i.result
              and not i.result.get("reconciled") and i.result.get("update_time")),
             AHEAD_SAMPLE):
         at = parse_time((item.result or {}).get("update_time"))
         if at is not None and item.sent_at is not None:
-            yield item.sent_at, at + 1.0 - item.sent_at
-
-
-def server_ahead(store: JobStore) -> float | None:
-    """The most the server's clock can be ahead of ours (seconds; negative: behind) at the
-    latest moment the job's answered writes measured (``jobs.clock_skew.Leads.now``: a
-    change of the clocks since its first writes does not hold it at an older, lower
-    lead; x53r4 F1). None when no such row is known. Blocking; raises StoreError."""
-    return job_leads(store).now
-
-
-def job_leads(store: JobStore, keep: bool = False) -> Leads:
-    """The job's leads by moment (``jobs.clock_skew.Leads``: seconds Pipedrive's clock is
-    ahead of ours, at most, per segment of its answered writes, split by its runs' starts,
-    ``bulk.leaving.META_RUNS``, and by steps), with the one lead an older store kept
-    (``META_LEAD``) for where none is measured. ``keep``: the segments written to the
-    meta (``META_LEADS``) and the latest lead to ``META_LEAD``. Blocking; raises
-    StoreError."""
-    kept = store.meta_get(META_LEAD)
-    kept = float(kept) if isinstance(kept, (int, float)) and not isinstance(kept, bool) \
-        else None
-    runs = store.meta_get(META_RUNS)
-    runs = [float(r) for r in runs if isinstance(r, (int, float))] \
-        if isinstance(runs, list) else []
-    found = skew.segments(_bounds(store), runs)
-    leads = Leads(found, runs, None if found else kept)
-    if keep and found:
-        if store.meta_get(META_LEADS) != leads.kept_form():
-            store.meta_put(META_LEADS, leads.kept_form())
-        if leads.now != kept:
-            store.meta_put(META_LEAD, leads.now)
-    return leads
+            bound = at + 1.0 - item.sent_at
+            best = bound if best is None else min(best, bound)
+    return best
 
 
 def job_lead(store: JobStore, keep: bool = False) -> float | None:
-    """The job's least lead (seconds Pipedrive's clock is ahead of ours, at most, at any
-    moment of the job: ``Leads.least``), for a ``since`` bound of a read (a wider read is
-    never wrong; judge a write by ``job_leads(...).at`` its send). ``keep``: as
-    ``job_leads``. None when none is known. Blocking; raises StoreError."""
-    return job_leads(store, keep).least
+    """The job's measured lead (seconds Pipedrive's clock is ahead of ours, at most;
+    ``jobs.clock_skew.to_local`` converts by it): the least of ``server_ahead`` and the
+    lead kept in the store's meta (``META_LEAD``: measured when the writes were made, so a
+    resume or undo converts by it). ``keep``: a lower one is written back to the meta.
+    None when neither is known. Blocking; raises StoreError."""
+    kept = store.meta_get(META_LEAD)
+    kept = float(kept) if isinstance(kept, (int, float)) and not isinstance(kept, bool) \
+        else None
+    now = server_ahead(store)
+    best = min((x for x in (kept, now) if x is not None), default=None)
+    if keep and best is not None and best != kept:
+        store.meta_put(META_LEAD, best)
+    return best
 
 
 class Landing:
     """When each marked row's write could have landed at the latest, on Pipedrive's clock
-    (``ends``: item id → Unix seconds, by the highest lead it may have been sent under;
-    ``windows``: item id → one end per such lead, ``jobs.clock_skew.Leads.at``), and what
-    that was made of (``longest``: the longest answer time, seconds; ``aheads``: item id →
-    those leads; ``ahead``: the highest of them, 0.0 when none)."""
+    (``ends``: item id → Unix seconds), and what that was made of (``longest``: the
+    longest answer time, ``ahead``: the server's clock ahead of ours at most, seconds)."""
 
-    __slots__ = ("aheads", "ends", "longest", "windows")
+    __slots__ = ("ahead", "ends", "longest")
 
-    def __init__(self, ends: Mapping[int, float | Sequence[float]], longest: float = 0.0,
-                 ahead: float | Mapping[int, Sequence[float]] = 0.0) -> None:
-        self.windows = {i: (float(e),) if isinstance(e, (int, float)) else tuple(e)
-                        for i, e in ends.items()}
-        self.ends = {i: max(e) for i, e in self.windows.items() if e}
-        self.longest = longest
-        self.aheads = {i: (float(ahead),) * len(e) for i, e in self.windows.items()} \
-            if isinstance(ahead, (int, float)) else {i: tuple(a) for i, a in ahead.items()}
-
-    @property
-    def ahead(self) -> float:
-        """The highest lead any row may have been sent under (seconds; 0.0: none)."""
-        return max((a for each in self.aheads.values() for a in each), default=0.0)
+    def __init__(self, ends: Mapping[int, float], longest: float = 0.0,
+                 ahead: float = 0.0) -> None:
+        self.ends, self.longest, self.ahead = dict(ends), longest, ahead
 
     def __repr__(self) -> str:
         return f"Landing({len(self.ends)} row(s), longest={self.longest}, ahead={self.ahead})"
 
     def why(self, item: Item, deal: Mapping[str, Any] | None) -> str | None:
-        """``after_landing``'s why for ``item``, or None; when the leads it may have been
-        sent under judge it differently, ``jobs.clock_skew.doubt_words`` (in doubt:
-        never silently the job's, x53r4 F1)."""
-        ends = self.windows.get(item.id)
-        if not ends:
-            return None
-        aheads = self.aheads.get(item.id) or (0.0,) * len(ends)
-        whys = [after_landing(deal, end, self, ahead)
-                for end, ahead in zip(ends, aheads, strict=False)]
-        if all(w is not None for w in whys):
-            return whys[0]
-        if any(w is not None for w in whys):
-            return doubt_words(aheads)
-        return None
+        """``after_landing``'s why for ``item``, or None."""
+        end = self.ends.get(item.id)
+        return None if end is None else after_landing(deal, end, self)
 
 
-def landing(store: JobStore, items: Sequence[Item], leads: Leads | None = None) -> Landing:
+def landing(store: JobStore, items: Sequence[Item]) -> Landing:
     """``Landing`` for ``items`` (rows in doubt), from their last leaving marks since they
-    were handed out, the longest answer time kept and the lead in force when each was
-    sent (``leads``: ``job_leads``' when None; ``RECONCILE_MARGIN`` where none is
-    known): empty when no answer time is kept (no window known: the rules before it
-    judge). Blocking; raises StoreError."""
+    were handed out, the longest answer time kept and ``server_ahead``: empty when no
+    answer time is kept (no window known: the rules before it judge). Blocking; raises
+    StoreError."""
     longest = longest_answer(store.directory)
     if longest is None or not items:
         return Landing({})
@@ -198,19 +152,16 @@ def landing(store: JobStore, items: Sequence[Item], leads: Leads | None = None) 
               if (s := sent.get(i)) is not None and at >= s}
     if not marked:
         return Landing({})
-    leads = job_leads(store) if leads is None else leads
+    ahead = server_ahead(store)
+    ahead = RECONCILE_MARGIN if ahead is None else ahead
     wait = longest * LANDING_SLACK + LANDING_PAD
-    aheads = {i: leads.at(sent[i]) or (RECONCILE_MARGIN,) for i in marked}
-    return Landing({i: tuple(at + wait + a for a in aheads[i]) for i, at in marked.items()},
-                   longest, aheads)
+    return Landing({i: at + wait + ahead for i, at in marked.items()}, longest, ahead)
 
 
-def after_landing(deal: Mapping[str, Any] | None, end: float, how: Landing,
-                  ahead: float = 0.0) -> str | None:
+def after_landing(deal: Mapping[str, Any] | None, end: float, how: Landing) -> str | None:
     """``not_ours``' ``why`` when ``deal`` last changed (its ``update_time``, whole
-    seconds) after ``end``, when the job's write could have landed at the latest (``ahead``:
-    the lead it was sent under, seconds): someone changed it after that write. None
-    otherwise (or when its time is unknown)."""
+    seconds) after ``end``, when the job's write could have landed at the latest: someone
+    changed it after that write. None otherwise (or when its time is unknown)."""
     text = (deal or {}).get("update_time")
     at = parse_time(text)
     if at is None or at <= end:
@@ -219,7 +170,7 @@ def after_landing(deal: Mapping[str, Any] | None, end: float, how: Landing,
     return (f"it last changed at {text}, after this job's write could have landed (by "
             f"{by}: its leaving mark, plus {how.longest * LANDING_SLACK + LANDING_PAD:.1f} s "
             f"for the longest answer the job saw, {how.longest:.1f} s, with a margin, and "
-            f"{ahead:+.1f} s for the server's clock against ours)")
+            f"{how.ahead:+.1f} s for the server's clock against ours)")
 
 
 class Provable:
@@ -235,7 +186,7 @@ class Provable:
     __slots__ = ("bound", "claimed", "landed", "lead", "never")
 
     def __init__(self, never: Collection[int], bound: int | None, claimed: int,
-                 landed: Landing | None = None, lead: Leads | float | None = None) -> None:
+                 landed: Landing | None = None, lead: float | None = None) -> None:
         self.never, self.bound, self.claimed = frozenset(never), bound, claimed
         self.landed, self.lead = landed or Landing({}), lead
 
@@ -268,8 +219,8 @@ async def provable(store: JobStore | None, claimed: Sequence[Item], ops: Collect
     never = await in_thread(lambda: never_left(store.directory, store.meta_get(META_SINCE),
                                                sent))
     rest = [item for item in claimed if item.id not in never]
-    lead = await in_thread(lambda: job_leads(store))  # x52r8 F3; by moment: x53r4 F1
-    landed = await in_thread(lambda: landing(store, rest, lead))  # x52r3 F1
+    landed = await in_thread(lambda: landing(store, rest))  # x52r3 F1
+    lead = await in_thread(lambda: job_lead(store))  # x52r8 F3
     return Provable(never, await unproven(store, rest, ops), len(rest), landed, lead)
 
 
@@ -323,37 +274,23 @@ def bound_words(bound: int, claimed: int) -> str:
 
 
 def before_sent(item: Item, deal: Mapping[str, Any] | None,
-                lead: Leads | float | None = None) -> str | None:
+                lead: float | None = None) -> str | None:
     """``not_ours``' ``why`` when ``deal`` last changed before ``item``'s write could have
-    left (its ``update_time``, converted to our clock by the lead in force when the write
-    was sent, seconds: ``lead``, the job's ``Leads`` or one lead, earlier than the item's
-    ``sent_at`` by more than the clock skew allowed, ``RECONCILE_MARGIN``): someone made
-    it as wanted before this job's write, which cannot have made it so. None otherwise
-    (or when either time is unknown; x52r8 F3: with Pipedrive's clock 200 s behind,
-    unconverted, the job's own landed writes were given up). When the leads the write may
-    have been sent under judge it differently: ``jobs.clock_skew.doubt_words`` (x53r4
-    F1: never silently the job's nor another's)."""
+    left (its ``update_time``, converted to our clock by ``lead``, the job's measured
+    lead in seconds, ``job_lead``, earlier than the item's ``sent_at`` by more than the
+    clock skew allowed, ``RECONCILE_MARGIN``): someone made it as wanted before this
+    job's write, which cannot have made it so. None otherwise (or when either time is
+    unknown; x52r8 F3: with Pipedrive's clock 200 s behind, unconverted, the job's own
+    landed writes were given up)."""
     at = parse_time((deal or {}).get("update_time"))
-    if at is None or item.sent_at is None:
+    if at is None or item.sent_at is None or not earlier(at, item.sent_at, lead):
         return None
-    leads = lead.at(item.sent_at) if isinstance(lead, Leads) else (lead,)
-    verdict = _agreed_earlier(at, item.sent_at, leads)
-    if verdict is None:
-        return doubt_words([x for x in leads if x is not None])
-    if not verdict:
-        return None
-    one = leads[0] if leads else None
     sent = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(item.sent_at))
     return (f"it last changed at {(deal or {}).get('update_time')}, before this job's "
             f"write could have left (handed out at {sent}; {RECONCILE_MARGIN:.0f} s "
-            "allowed for the clocks" + ("" if one is None else
-                                        f", Pipedrive's taken as {one:+.0f} s against ours")
+            "allowed for the clocks" + ("" if lead is None else
+                                        f", Pipedrive's taken as {lead:+.0f} s against ours")
             + ")")
-
-
-def _agreed_earlier(at: float, sent: float, leads: Sequence[float | None]) -> bool | None:
-    verdicts = [earlier(at, sent, x) for x in leads or (None,)]
-    return verdicts[0] if all(v == verdicts[0] for v in verdicts) else None
 
 
 def not_ours(item: Item, deal_id: int, why: str, verb: str,
@@ -372,5 +309,5 @@ def not_ours(item: Item, deal_id: int, why: str, verb: str,
 
 __all__ = ["AHEAD_SAMPLE", "LANDING_PAD", "LANDING_SLACK", "NEVER_LEFT", "NOT_OURS",
            "UNPROVEN", "Landing", "Provable", "after_landing", "before_sent", "bound_words",
-           "doubted_conflicts", "job_lead", "job_leads", "landing", "not_ours", "others_too",
-           "provable", "server_ahead", "unproven"]
+           "doubted_conflicts", "job_lead", "landing", "not_ours", "others_too", "provable",
+           "server_ahead", "unproven"]

@@ -32,7 +32,7 @@ from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 from .. import import_load, last_written  # through the module: tests patch its functions there
 from ..account import parse_time
 from ..catalog import Catalog
-from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN, Leads  # the parts take them here
+from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN, earlier  # the parts take them here
 from ..deals import record_labels, stored_labels
 from ..deleted_records import Deleted
 from ..import_identity import META_IDENTITY, check_identity
@@ -193,12 +193,10 @@ class _ImportBase:
         # a deal added after that (ANSWERED_MARGIN aside) is not that create (v12r7: after
         # a FLUSHALL another run created the key; both recorded it `created`)
         self._answered_at: dict[int, float] = {}
-        # the job's measured leads by moment (``jobs.provable_writes.job_leads``: seconds
-        # Pipedrive's clock is ahead of ours), read again at each reconcile: an add_time
-        # this kind compares with a time of ours is converted by the lead in force when
-        # the write in question was sent (x52r8 F1; x53r4 F1: the clock changed mid-job);
-        # ``_lead``: the least (None: unknown), for the ``since`` bounds of reads
-        self._leads: Leads = Leads()
+        # the job's measured lead (``jobs.provable_writes.job_lead``: seconds Pipedrive's
+        # clock is ahead of ours; None: unknown), read again at each reconcile: every
+        # add_time this kind compares with a time of ours is converted by it (x52r8 F1)
+        self._lead: float | None = None
         # keys of the rows in doubt whose create this job wrote it was sending (any process
         # of it: the "sent-deal" lookups), read by reconcile; None: the job keeps no marks
         self._sent_keys: set[str] | None = None
@@ -602,16 +600,6 @@ class _ImportBase:
             planner.last_written, planner.records_agreed = None, False
 
     @property
-    def _lead(self) -> float | None:
-        """The job's least lead (seconds; ``Leads.least``: a ``since`` bound's, a wider
-        read is never wrong); None: unknown. Set: one lead for every moment."""
-        return self._leads.least
-
-    @_lead.setter
-    def _lead(self, lead: float | None) -> None:
-        self._leads = Leads((), (), lead)
-
-    @property
     def field_labels(self) -> dict[str, str]:
         """The job's custom field names, key -> name (kept by its load), for conflicts."""
         return stored_labels(self.store)
@@ -753,7 +741,7 @@ class _ImportBase:
         if claim.reconcile and claim.prev_tag:  # an older outcome names another deal: gone
             added = parse_time((deal or {}).get("add_time"))
             if added is not None and claim.since is not None \
-                    and self._leads.earlier(added, claim.since, claim.since) is True:  # x53r4
+                    and earlier(added, claim.since, self._lead):  # (x52r8: by the lead)
                 return None  # there before that holder claimed: not sent under its claim
             return claim.prev_tag
         return None

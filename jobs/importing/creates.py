@@ -880,8 +880,7 @@ class _Creates(_ImportBase):
             if creator and creator != self.store.job_id:
                 maker = f"made by job {creator}"
             elif added is not None \
-                    and self._leads.earlier(added, self.store.created_at or 0.0,
-                                            self.store.created_at) is True:
+                    and skew.earlier(added, self.store.created_at or 0.0, self._lead):
                 # there before this job was loaded, its maker unknown: a deal that took the
                 # key since (a merge by hand into it), not "another run" (x30r2 low 2)
                 maker = (f"carries this key now, though added before this job was loaded "
@@ -935,8 +934,7 @@ class _Creates(_ImportBase):
             # nothing of this row (x12r6 F2: a survivor made minutes before the load was a
             # false "created after this job was loaded" conflict)
             after_load = bool(body) and added is not None and not survivor \
-                and self._leads.earlier(added, self.store.created_at or 0.0,
-                                        self.store.created_at) is not True
+                and not skew.earlier(added, self.store.created_at or 0.0, self._lead)
             if after_load and (why := newer_import(self.store, {
                     **made, "job": creator} if creator else made, deal_id, item.key, existing)):
                 return Outcome(item.id, ItemState.FAILED, error=why)
@@ -1154,22 +1152,16 @@ class _Creates(_ImportBase):
         if prev.get("deal_id") == int(hit["id"]) and isinstance(job, str) \
                 and job != self.store.job_id:
             return f"created by job {job}"
-        # Pipedrive's add_time on our clock by the lead in force when the row was sent
-        # (x52r8 F1: 30 s ahead, 14 of 80 lost answers' own creates "added after ...
-        # failed", doubled; x53r4 F1: by the job's least lead after a change of the
-        # clocks, 46 own writes disowned); leads that disagree: named in doubt
+        # Pipedrive's add_time on our clock by the job's measured lead (x52r8 F1: 30 s
+        # ahead, 14 of 80 lost answers' own creates "added after ... failed", doubled)
         added = parse_time(hit.get("add_time"))
         if added is not None and item.sent_at is not None \
-                and (before := self._leads.earlier(added, item.sent_at, item.sent_at)) \
-                is not False:
-            return "added before this row was sent" if before else \
-                skew.doubt_words(self._leads.at(item.sent_at))
+                and skew.earlier(added, item.sent_at, self._lead):
+            return "added before this row was sent"
         failed = self._answered_at.get(item.id)
         if added is not None and failed is not None \
-                and (after := self._leads.later(added, failed, item.sent_at,
-                                                skew.ANSWERED_MARGIN)) is not False:
-            return "added after this run's create had failed" if after else \
-                skew.doubt_words(self._leads.at(item.sent_at))
+                and skew.later(added, failed, self._lead, skew.ANSWERED_MARGIN):
+            return "added after this run's create had failed"
         if body and (off := _not_as_sent(hit, body)) is not None \
                 and (not before_edit or _not_as_sent(hit, before_edit) is not None):
             return off

@@ -31,7 +31,7 @@ from ..import_rows import RowPlanner, matched_by
 from ..last_written_runs import RunRecord
 from ..mapping import Mapping as ImportMapping
 from ..person_key_version import forget_redecided
-from ..provable_writes import job_leads
+from ..provable_writes import job_lead
 from ..resume_account_now import stop_advice
 from ..updating import sent_while_loading
 from . import creating, survivors, vanished
@@ -473,7 +473,7 @@ class ImportJob(_Reconcile, _Resume):
         try:
             # the lead the run's answered writes measured, kept for a resume / undo and
             # said once in the summary when large (``jobs.clock_skew``; x52r8 F1-F3)
-            self._leads = await in_thread(lambda: job_leads(self.store, keep=True))
+            self._lead = await in_thread(lambda: job_lead(self.store, keep=True))
             await in_thread(partial(
                 import_load.end_run, self.store, index, result, stats,
                 self.clock.now() - self.started,

@@ -31,7 +31,7 @@ from ..deals import (
 from ..import_resolve import CREATED_AT, CREATOR, Ref, refs_of
 from ..import_rows import matched_by
 from ..later_jobs import later_conflicts, written_later
-from ..provable_writes import doubted_conflicts, job_leads, not_ours, provable
+from ..provable_writes import doubted_conflicts, job_lead, not_ours, provable
 from . import creating, linked_since
 from .base import SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates, _not_as_sent
@@ -188,7 +188,7 @@ class _Reconcile(_Creates):
         if not items:
             return []
         # the job's measured lead, kept in its store for a resume or undo (x52r8 F1)
-        self._leads = await in_thread(lambda: job_leads(self.store, keep=True))
+        self._lead = await in_thread(lambda: job_lead(self.store, keep=True))
         since = server_since(min(i.sent_at or 0.0 for i in items), self._lead)
         looked_at = self.clock.wall()  # the scan below begins after this
         payloads = {i.id: await self._sent_payload(ctx, i) for i in items}

@@ -57,7 +57,7 @@ from ..import_rows import matched_by
 from ..import_store import recheck_reads
 from ..mapping import Mapping as ImportMapping
 from ..person_key_version import PERSON_KEY_VERSION
-from ..provable_writes import job_leads
+from ..provable_writes import job_lead
 from . import linked_since, survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .briefs import Brief, briefs
@@ -655,7 +655,7 @@ class _Resume(_ImportBase):
         now (``_account_now``: InputError, nothing sent)."""
         # the lead the job's answered writes measured (kept): Pipedrive's times judged
         # below (a dead holder's creates, ``_creator``) are converted by it (x52r8)
-        self._leads = await in_thread(lambda: job_leads(store, keep=True))
+        self._lead = await in_thread(lambda: job_lead(store, keep=True))
         lines = await self._account_now(ctx, store)
         lines += await self._settle_created(store)
         keyed = await self._keyed_since_load(ctx, store)

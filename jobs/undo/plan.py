@@ -27,7 +27,7 @@ from bulk.store import (
 )
 
 from ..account import listed_since, parse_time
-from ..clock_skew import META_LEAD, META_LEADS, RECONCILE_MARGIN
+from ..clock_skew import RECONCILE_MARGIN
 from ..deals import (
     CUSTOM_GROUP,
     EDITABLE,
@@ -58,7 +58,7 @@ from ..dedupe.records import deal_fields, field_names
 from ..import_resolve import made_digests
 from ..load_stop import checked
 from ..merged_deals import Merge, survivors
-from ..provable_writes import NOT_OURS, job_leads
+from ..provable_writes import NOT_OURS, job_lead
 from ..results import TALLY
 from ..updating import HELD_AT_LOAD, Prepared, changed_names
 from .carriers import META_FORCE_MEMBERS
@@ -619,9 +619,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                 _held_after(source, {t.deal_id: t.wrote for t in todo
                                                      if t.wrote}) if vanished else {})
     creators = other_creators(source) if source.kind == "import" else {}
-    lead = await in_thread(lambda: job_leads(source)) if source.kind == "import" else None
-    if lead is not None and lead.now is not None:  # the lead it judges by: its summary's
-        prep.meta[META_LEAD], prep.meta[META_LEADS] = lead.now, lead.kept_form()  # x53r4 F3
+    lead = await in_thread(lambda: job_lead(source)) if source.kind == "import" else None
     # a person / organization the job wrote merged away since: Pipedrive moved the deal to
     # the survivor, which is no one's edit of it (x38r1 F7)
     lost: dict[int, str] = {}

@@ -27,7 +27,7 @@ from bulk.store import (
 )
 
 from ..account import parse_time
-from ..clock_skew import Leads, doubt_words, earlier
+from ..clock_skew import earlier
 from ..deals import (
     MAY_HAVE_APPLIED,
     STATUS_LEFT,
@@ -485,29 +485,20 @@ def other_creators(source: JobStore) -> dict[int, str]:
 
 
 def not_created_here(target: Target, deal: Deal | None, creators: Mapping[int, str],
-                     lead: Leads | float | None = None) -> str | None:
+                     lead: float | None = None) -> str | None:
     """Why the deal of an import's ``created`` record is provably not that job's create
     (None: nothing says so): another job records it as created too, or Pipedrive's
-    ``add_time`` of it, converted to our clock by ``lead`` (the source job's leads by
-    moment, ``jobs.provable_writes.job_leads``: the lead in force when the row was sent;
-    or one lead, seconds; None: unknown), is earlier than the row's send (by more than
-    the clock margin, RECONCILE_MARGIN s; x52r8 F2: Pipedrive 150-200 s behind,
-    unconverted, refused 80 of 80 creates). When the leads the send may have had judge it
-    differently (an older store, the clocks changed): ``jobs.clock_skew.doubt_words``,
-    the deal left and named in doubt (x53r4 F1)."""
+    ``add_time`` of it, converted to our clock by ``lead`` (the source job's measured
+    lead, seconds: ``jobs.provable_writes.job_lead``; None: unknown), is earlier than the
+    row's send (by more than the clock margin, RECONCILE_MARGIN s; x52r8 F2: Pipedrive
+    150-200 s behind, unconverted, refused 80 of 80 creates)."""
 
     other = creators.get(target.deal_id)
     if other is not None:
         return f"job {other} records it as created by that job"
     added = parse_time((deal or {}).get("add_time"))
     sent = target.item.sent_at
-    if added is None or sent is None:
-        return None
-    verdict = lead.earlier(added, sent, sent) if isinstance(lead, Leads) \
-        else earlier(added, sent, lead)
-    if verdict is None:  # the leads the row's send may have had disagree (x53r4 F1)
-        return doubt_words(lead.at(sent) if isinstance(lead, Leads) else ())
-    if verdict:
+    if added is not None and sent is not None and earlier(added, sent, lead):
         return "it was added before this job sent its row"
     return None
 
