@@ -14,7 +14,7 @@ import pytest
 
 from jobs.dedupe.blocking import candidate_pairs
 from jobs.dedupe.config import DedupeConfig
-from jobs.dedupe.evidence import _one_name
+from jobs.dedupe.evidence import _one_name, one_person
 from jobs.dedupe.matching import find_duplicates
 from jobs.dedupe.model import DealRecord
 from jobs.dedupe.records import person_keys
@@ -127,3 +127,13 @@ def test_a_spelled_out_name_is_still_compared_word_by_word(a: str, b: str) -> No
     assert not _one_name(a, b)
     assert not set(person_keys({"name": a, "phones": phone})) & \
         set(person_keys({"name": b, "phones": phone}))
+
+
+@pytest.mark.parametrize(("a", "b"), [("Bjørn Lie", "Björn Lie"), ("Søren Berg", "Sören Berg"),
+                                      ("Jørgen Holm", "Jörgen Holm"), ("Møller Kari", "Möller Kari")])
+def test_names_written_with_other_marks_are_two_persons_at_one_mailbox(a: str, b: str) -> None:
+    """x53r8 F3: ``Bjørn Lie`` / ``Björn Lie`` sharing ``info@`` (or one switchboard phone)
+    read as one person, merged 10 of 10: two words written with marks that differ are two
+    names (``letters.marks_apart``), as two title words are."""
+    assert not one_person(*(prepare(_deal(i, 7, "Lager ApS", 20 + i, n, "info@firm.example"),
+                                    DedupeConfig.default()) for i, n in ((1, a), (2, b))))

@@ -28,7 +28,7 @@ from itertools import pairwise
 from types import MappingProxyType
 
 from .amounts import amount, same_value, two_amounts, two_currencies, value_conflict, within
-from .letters import SPELLED_OUT
+from .letters import SPELLED_OUT, marks_apart
 from .model import DealRecord
 from .normalize import NormTitle, fold, org_key, org_key_dotless, other_legal_entity, same_org_name
 from .title_tokens import words
@@ -656,12 +656,27 @@ def one_person(a: Prepared, b: Prepared) -> str | None:
     if da.person_id is None or db.person_id is None or da.person_id == db.person_id \
             or a.weak_person or b.weak_person:
         return None
+    if _names_marked_apart(da.person_name, db.person_name):
+        return None  # Bjørn / Björn: two names, whatever the folds share (x53r8 F3)
     shared = set(da.person_keys).intersection(db.person_keys)
     if any(k.startswith("p:") for k in shared) and not _own_emails(da, db):
         return "same name and phone"
     if any(k.startswith("e:") for k in shared) and _one_name(da.person_name, db.person_name):
         return "same e-mail"
     return None
+
+
+def _names_marked_apart(x: str | None, y: str | None) -> bool:
+    """Two persons' names with a word written in both with marks that differ (``Bjørn Lie``
+    / ``Björn Lie``, ``Møller`` / ``Möller``: ``letters.marks_apart``): two names, as two
+    title words are. Their folds are one, so a shared mailbox (``info@``) or switchboard
+    made them one person (x53r8 F3: 10 of 10 merged); a name typed without its marks
+    (``Bjorn``, ``Bjoern``) is still that name."""
+    if not x or not y or (x.isascii() or y.isascii()):
+        return False
+    wx = x.casefold().split()
+    wy = y.casefold().split()
+    return any(marks_apart(a, b) for a in wx for b in wy)
 
 
 def _own_emails(a: DealRecord, b: DealRecord) -> bool:

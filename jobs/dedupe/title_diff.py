@@ -285,15 +285,17 @@ def _connectors_as_read(p: NormTitle, q: NormTitle) -> NormTitle:
 
 
 def connectors_apart(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
-    """The connectors two titles each read as ``and`` where they are two words a letter or
-    code may also be (``normalize.CODE_LIKE``: ``Kiosk y Series`` / ``Kiosk i Series``,
-    ``PRINTER Y LEASE`` / ``PRINTER E LEASE``): each title's such words that the other
-    neither wrote nor read so, or None. Read away, both titles were one (x53r7 F3: 24 of 30
-    such pairs in the duplicate band at 1.00, a label letter or model read as ``and`` in
-    both); two such words are two words, as two real words are."""
-    cx = (x.connectors & CODE_LIKE) - y.connectors - set(y.tokens)
-    cy = (y.connectors & CODE_LIKE) - x.connectors - set(x.tokens)
-    if not (cx and cy):
+    """The connectors two titles each read as ``and`` where they are two words, one of them
+    a word a letter, code or preposition may also be (``normalize.CODE_LIKE``: ``Kiosk y
+    Series`` / ``Kiosk i Series``, ``PRINTER Y LEASE`` / ``PRINTER E LEASE``, ``Drift og
+    Service`` / ``Drift i Service`` — Norwegian ``i`` is "in": x53r8 F1, 16 of 16 merged):
+    each title's such words that the other neither wrote nor read so, or None. Read away,
+    both titles were one (x53r7 F3: 24 of 30 such pairs in the duplicate band at 1.00, a
+    label letter or model read as ``and`` in both); two such words are two words, as two
+    real words are."""
+    cx = x.connectors - y.connectors - set(y.tokens)
+    cy = y.connectors - x.connectors - set(x.tokens)
+    if not (cx and cy) or (cx | cy).isdisjoint(CODE_LIKE):  # (og / och: "and" either way)
         return None
     return " ".join(sorted(cx)), " ".join(sorted(cy))
 

@@ -55,6 +55,21 @@ _STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 _TURKISH = frozenset("\u0131\u015f\u011f")
 
 
+_TURKISH_STRIPPED = str.maketrans({"ö": "o", "ü": "u"})  # Turkish writes no ä
+
+
+def _turkish_words(s: str) -> str:
+    """Casefolded title ``s`` that writes Turkish (``_turkish``), each word read by its own
+    letters: a word with ``ş`` / ``ğ`` / ``ı`` has its ``ö`` / ``ü`` typed bare (``sözleşmesi``
+    = ``sozlesmesi``), any other word's umlauts are German (``ä`` / ``ö`` / ``ü`` as ``ae`` /
+    ``oe`` / ``ue``). x53r8 F2: one Turkish letter anywhere stripped every umlaut of the
+    title, so ``Zähler Tausch Şişli`` / ``Zahler Tausch Şişli``, ``Öl Wechsel Işık`` / ``Ol
+    Wechsel Işık`` merged at 1.00 (15 of 15); the German word beside a Turkish place is
+    German."""
+    return " ".join(w.translate(_TURKISH_STRIPPED if not _TURKISH.isdisjoint(w) else _UMLAUTS)
+                    for w in s.split(" "))
+
+
 def _turkish(s: str) -> bool:
     """Casefolded title ``s`` writes Turkish (``ş``, ``ğ`` or ``ı``): its ``ö`` / ``ü`` are
     Turkish letters, typed ``o`` / ``u`` without their marks, never German ``oe`` / ``ue``
@@ -164,8 +179,9 @@ def _prepare(s: str, other: bool, sharp_s: bool = False, keep: bool = False) -> 
             s = s.casefold()
         if "\u0307" in s:  # the Turkish İ casefolds to i + a dot above: one letter, i, no
             s = s.replace("i\u0307", "i")  # word break (x51r14 F2: ``İnşaat`` -> ``i nşaat``)
-        if not keep:  # a Turkish title's ö / ü are o / u typed bare, never oe / ue
-            s = s.translate(_STRIPPED if other or (sharp_s and _turkish(s)) else _UMLAUTS)
+        if not keep:  # a Turkish word's ö / ü are o / u typed bare, never oe / ue
+            s = s.translate(_STRIPPED) if other else (
+                _turkish_words(s) if sharp_s and _turkish(s) else s.translate(_UMLAUTS))
     else:
         s = s.lower()
     if _DIGIT.search(s) is not None:
