@@ -157,7 +157,17 @@ class Unsettled(InputError):
     """A row refused once its key's deal, or none, is known (``RowPlanner.settled``: an
     upsert's stage cell read for that deal or a create, its lost reason and times judged
     by the status placed): refused as the mapping's refusal is, but judged against the
-    account, never its own cells alone (a retry maps it again: not ``OWN_CELL``)."""
+    account, never its own cells alone (a retry maps it again: not ``OWN_CELL``).
+    ``together``: the other columns read with the failing one — a found deal's stage cell
+    is placed in the pipeline its Pipeline cell names, so a stage refused there fails on
+    both cells, whatever the Pipeline cell holds (``jobs.repeats.partial_writes`` leaves
+    out both: x53r6 F1, a Pipeline cell other than the writing row's held the row
+    ``duplicate-key`` and contested its key)."""
+
+    def __init__(self, reason: str, *, row: int | None = None, column: str | None = None,
+                 together: tuple[str, ...] = ()) -> None:
+        super().__init__(reason, row=row, column=column)
+        self.together = together
 
 
 def _link_id(value: object) -> int | None:
@@ -1192,7 +1202,7 @@ class RowPlanner:
                     raise Unsettled(exc.reason if marker.named else "the row names no "
                                     "pipeline, so its stage is read in deal "
                                     f"{existing['id']}'s: {exc.reason}", row=mapped.row,
-                                    column=exc.column) from None
+                                    column=exc.column, together=self._placing) from None
                 deal = {k: v for k, v in {**deal, **placed}.items()  # None: the deal's own
                         if not (k in ("stage_id", "status") and v is None)}
         try:
@@ -1200,6 +1210,14 @@ class RowPlanner:
         except InputError as exc:
             raise Unsettled(exc.reason, row=mapped.row, column=exc.column) from None
         return mapped._replace(deal=deal)
+
+    @functools.cached_property
+    def _placing(self) -> tuple[str, ...]:
+        """The columns a found deal's stage is placed by: the stage's and the pipeline's
+        (``Unsettled.together``)."""
+        steps = (self.mapper.stage, self.mapper.pipeline)
+        return tuple(dict.fromkeys(c for step in steps if step is not None
+                                   for c in step.source.columns))
 
     def _map(self, row: SourceRow) -> MappedRow:
         """``row`` mapped and ``settled``, as the decide reads it (InputError)."""

@@ -240,8 +240,12 @@ def partial_writes(mapper: RowMapper, row: SourceRow, error: InputError,
                 or column not in values:
             return None
         else:
-            emptied.append(column)
-            values[column] = None if row.values[column] is None else ""
+            # a cell refused with others (``Unsettled.together``: a found deal's stage and
+            # the Pipeline cell it is placed by) is emptied with them (x53r6 F1)
+            for cell in (column, *getattr(exc, "together", ())):
+                if cell not in emptied and cell in values and cell != key_column:
+                    emptied.append(cell)
+                    values[cell] = None if row.values[cell] is None else ""
         try:
             mapped = mapper.map(SourceRow(row.row, row.line, values), defer_users=True)
             if settle is not None:
