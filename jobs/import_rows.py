@@ -170,6 +170,14 @@ class Unsettled(InputError):
         self.together = together
 
 
+def _count_create(marker: InDealPipeline) -> None:
+    """Count a row that creates its deal in the stage's tally of rows "*" placed, when
+    its create's reading was "*"'s (``InDealPipeline.count_create``): a found deal's row
+    is counted by its own placing only, as ``pdbulk update`` counts it (x53r6 F3)."""
+    if marker.count_create is not None:
+        marker.count_create()
+
+
 def _link_id(value: object) -> int | None:
     """A deal's ``person_id`` / ``org_id`` as an id (v1 lists nest it: ``{"value": 3}``)."""
     value = value.get("value") if isinstance(value, Mapping) else value
@@ -1182,9 +1190,10 @@ class RowPlanner:
         if deals is not None and self.mode != "insert":
             if key_problem(deals, mapped.key, unarchive=self.unarchive) is not None:
                 # (compared with its key's other rows as the cell reads, not as spelled)
-                return mapped if not isinstance(marker, InDealPipeline) \
-                    or marker.create is None else \
-                    mapped._replace(deal={**deal, "stage_id": marker.create})
+                if not isinstance(marker, InDealPipeline) or marker.create is None:
+                    return mapped
+                _count_create(marker)
+                return mapped._replace(deal={**deal, "stage_id": marker.create})
             existing = deals.get(mapped.key)
             if existing is None and self.unarchive and isinstance(deals, DealsByKey):
                 existing = deals.archived.get(mapped.key)
@@ -1192,6 +1201,7 @@ class RowPlanner:
             if existing is None:
                 if marker.create is None:
                     raise Unsettled(marker.reason, row=mapped.row, column=marker.column)
+                _count_create(marker)
                 deal = {**deal, "stage_id": marker.create}
             elif "stage_id" in mapped.defaulted:  # (a default fills new deals only)
                 deal = {k: v for k, v in deal.items() if k != "stage_id"}

@@ -146,6 +146,11 @@ class InDealPipeline:
     # where it is when that is the deal's own, else the reading's error (x51r10 F3, x52r2
     # F2); its error is said as it is, not as a row of no pipeline's
     named: bool = field(default=False, compare=False, repr=False)
+    # an upsert's: counts the create's reading in the stage's tally of rows "*" placed,
+    # called once the row is known to create its deal (``RowPlanner.settled``; x53r6 F3:
+    # found deals' rows failed or closed where they are were counted as placed)
+    count_create: Callable[[], object] | None = field(default=None, compare=False,
+                                                      repr=False)
 
 
 def _closed_in(named: int, status: str, error: InputError, pipeline_id: int
@@ -684,16 +689,17 @@ class RowMapper:
                     self.pipeline.source(values, default=False) is not None else None
                 place = functools.partial(self._left_in, values, n) if cell is None \
                     else self.found_place(values, n, named)
-                try:
-                    self._staged(values, n, pipeline_id, deal)
+                try:  # (counted as placed by "*" once the row creates: ``count_create``)
+                    self._staged(values, n, pipeline_id, deal, tally=False)
                 except InputError as exc:
                     deal["stage_id"] = InDealPipeline(
                         "" if cell is None else str(cell), place, exc.reason, exc.column,
                         named=named is not None or cell is None)
                 else:
-                    deal["stage_id"] = InDealPipeline(str(cell), place,
-                                                      create=int(deal["stage_id"]),
-                                                      named=named is not None)
+                    deal["stage_id"] = InDealPipeline(
+                        str(cell), place, create=int(deal["stage_id"]),
+                        named=named is not None,
+                        count_create=functools.partial(self.stage, values, pipeline_id, n))
                 return
             try:
                 self._staged(values, n, pipeline_id, deal)
