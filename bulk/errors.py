@@ -65,6 +65,7 @@ Job kinds (``jobs/``) extend the tree where their errors are raised, never besid
 ``InputError`` ← ``MappingError`` (jobs.mapping.spec; ← ``UpdateMappingError``,
 jobs.update_mapping), ``UpdateRefused`` (jobs.update_mapping), ``MixedCurrency``
 (jobs.mapping.mixed_currency), ``DecimalContested`` (jobs.mapping.rowmapper),
+``Unsettled`` (jobs.import_rows: an upsert row refused once its key's deal is known),
 ``DedupeConfigError`` (jobs.dedupe.config), ``StateAdvice`` (jobs.dedupe.state_home:
 advice worded for the caller), ``PutBack`` (jobs.import_account_now: rows to map again),
 ``LoadRefused`` (jobs.api: a load that must not run, with the plan that says why);

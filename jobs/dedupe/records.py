@@ -14,6 +14,9 @@ organizations the whole list is pulled instead, 500 per page) and ``GET
 /api/v2/persons?ids=`` likewise (the persons' names: a person named as no one,
 ``Unknown``, ``Walk-in customer``, is a catch-all; ``catch_all``). The plan's reads line
 counts these calls with the others.
+
+Why ~500 lines: one reading of the account, its pages and its by-id reads and the person
+keys made from what it reads, kept together so one module says what a plan costs.
 """
 
 from __future__ import annotations
