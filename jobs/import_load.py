@@ -133,6 +133,7 @@ from .merged_deals import Merge
 from .person_key_version import META_PERSON_KEYS, PERSON_KEY_VERSION
 from .planning import (
     IMPORT_SECONDS_PER_WRITE,
+    RUN_START_SECONDS,
     Plan,
     ReasonTally,
     budget_source,
@@ -1930,7 +1931,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     settle = min(SETTLE_AT_MOST, SETTLE_SPANS * 2 * latency) if missing else 0.0
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad + failing,
                     tokens_left_today=left, notes=notes,
-                    load_seconds=load_seconds + settle + (3 * latency if missing else 0.0),
+                    # the run's own start before its first call, as its end: paced
+                    load_seconds=(load_seconds + settle + (3 * latency if missing else 0.0)
+                                  + RUN_START_SECONDS * stretch),
                     gating_reads=serial, latency=latency, workers=workers,
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
                     max_tokens=max_tokens, usable_daily=sched.usable_daily,
