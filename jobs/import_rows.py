@@ -466,6 +466,10 @@ class RowPlanner:
         # exactly, when that row is not the key's first that writes (``learn_contests``)
         self._copies: dict[int, tuple[int, int]] = {}
         self._made_before: list[SourceRow] = []  # (``made_before``)
+        # a retry's keys whose deal this job wrote or found -> the deal as the load found
+        # it: None (this job created it) or the fields the job changed, as they were (its
+        # before-image's): the repeats are judged against it (``judge_as_loaded``)
+        self._as_loaded: dict[str, Mapping[str, Any] | None] = {}
         # upsert: the repeated keys a later row gives other cells (``learn_contests``) ->
         # that row, its differing cells as the first row sees them ("there" is that row's)
         self._file_contests: dict[str, Repeat] = {}
@@ -856,6 +860,41 @@ class RowPlanner:
                 self._seen.add(key)
                 self.repeats.first(key, row, self.read_columns, writes, failed)
 
+    def judge_as_loaded(self, deals: Mapping[str, Mapping[str, Any] | None]) -> None:
+        """A retry's (or resume's) rows of the keys in ``deals`` are judged beside each
+        other and beside the rows whose deal the job wrote (``made_before``, ``_again``)
+        against the account as the load found it, never as the job left it: ``deals``
+        maps a key to None when this job created its deal (the rows are read as creates),
+        else to the fields the job changed on it as they were before (a before-image's
+        ``fields`` and ``custom_fields``; ``jobs.deals.before_image``), laid over the deal
+        as it is now. Call before ``made_before``. x53r6 F2: after a status-map fix, a
+        retried ``Done`` row was held as writing more than the row that made its deal —
+        the made row read as a found deal's (the deal's own status left), the fresh import
+        of the fixed file reading it as a create (status open) and calling the pair
+        ``duplicate``. The decide itself still reads the deal as it is now."""
+        self._as_loaded = dict(deals)
+
+    def _loaded_deal(self, key: str) -> tuple[bool, Mapping[str, Any] | None]:
+        """(whether ``key`` is judged as loaded, the deal the load found for it: None, a
+        create); see ``judge_as_loaded``."""
+        if key not in self._as_loaded:
+            return False, None
+        before = self._as_loaded[key]
+        if before is None:
+            return True, None
+        deals = self.indexes.deals
+        now = deals.get(key) if deals is not None else None
+        if now is None and isinstance(deals, DealsByKey):
+            now = deals.archived.get(key)
+        if now is None:
+            return False, None
+        fields = before.get("fields")
+        custom = before.get("custom_fields")
+        deal = {**now, **(fields if isinstance(fields, Mapping) else {})}
+        if isinstance(custom, Mapping) and custom:
+            deal["custom_fields"] = {**(now.get("custom_fields") or {}), **custom}
+        return True, deal
+
     def made_before(self, rows: Iterable[SourceRow]) -> None:
         """Rows mapped again are judged beside ``rows``: the rows of their keys whose deal
         an earlier run of the job wrote or found (created, updated, unchanged, exists),
@@ -965,7 +1004,9 @@ class RowPlanner:
         row is judged on the fields it could map: ``jobs.repeats.partial_writes``)."""
         repeated = key in self.repeats  # (asked once a row: issue 8)
         writes, failed, blank = (None, (), False) if not repeated else (
-            (written(mapped, self.field_labels, self.key_code), (), False) if mapped is not None
+            (written(mapped, self.field_labels, self.key_code), (), False)
+            if mapped is not None and key not in self._as_loaded
+            else (*self._writes(row), False) if mapped is not None  # (as the load read it)
             else self._partial(row, error))  # (a digest for repeated keys only)
         if self._seen.add(key) or ((first := self.repeats.first_row(key)) is not None
                                    and first[0] == row.row):  # (mapped again twice: its own)
@@ -1041,7 +1082,10 @@ class RowPlanner:
                      "imported once)"
         else:
             reason = f"duplicate source key {key!r}: " + self._also(key, row.row, repeat)
-            if key in self._file_contests:  # (an upsert: ``learn_contests``)
+            if key in self._file_contests or self.mode != "insert":
+                # (an upsert: ``learn_contests``; or a retry's, which learns none: its
+                # advice is an upsert's all the same, x53r6 F2 — "import with --mode
+                # upsert" was told of an upsert's row)
                 reason += self._upsert_advice(key, repeat)
             elif repeat.partial:  # an insert wrote (or found) the first row's deal
                 at = where_row(repeat.row, repeat.line)
@@ -1167,7 +1211,7 @@ class RowPlanner:
                 elif len(variants) < _ROWS_NAMED:
                     variants[writes] = (row.row, row.line)
 
-    def settled(self, mapped: MappedRow) -> MappedRow:
+    def settled(self, mapped: MappedRow, *, as_loaded: bool = False) -> MappedRow:
         """``mapped`` as ``_decide`` writes it: an upsert's stage cell (``InDealPipeline``)
         read for the deal its key finds (``_found``) as ``pdbulk update`` reads it,
         whatever the Pipeline cell holds (``RowMapper.found_place``: x52r2 F1, F2), or for
@@ -1179,7 +1223,9 @@ class RowPlanner:
         refused row everywhere, as the mapping's refusal is (f53a: a create's unknown stage
         mapped as a marker wrote its key's other rows as a contest, the row not failing).
         A row of a key with a problem (``key_problem``: two deals, an archived one) is
-        left as it is: refused for that. Raises ``Unsettled`` (row and column named)."""
+        left as it is: refused for that. ``as_loaded``: read against the deal as the load
+        found it, where a retry knows it (``judge_as_loaded``: the repeats' judgement).
+        Raises ``Unsettled`` (row and column named)."""
         deal = mapped.deal
         marker = deal.get("stage_id")
         if not isinstance(marker, InDealPipeline) \
@@ -1197,6 +1243,10 @@ class RowPlanner:
             existing = deals.get(mapped.key)
             if existing is None and self.unarchive and isinstance(deals, DealsByKey):
                 existing = deals.archived.get(mapped.key)
+            if as_loaded:
+                known, loaded = self._loaded_deal(mapped.key)
+                if known:
+                    existing = loaded
         if isinstance(marker, InDealPipeline):
             if existing is None:
                 if marker.create is None:
@@ -1231,7 +1281,7 @@ class RowPlanner:
 
     def _map(self, row: SourceRow) -> MappedRow:
         """``row`` mapped and ``settled``, as the decide reads it (InputError)."""
-        return self.settled(self.mapper.map(row, defer_users=True))
+        return self.settled(self.mapper.map(row, defer_users=True), as_loaded=True)
 
     def _writes(self, row: SourceRow) -> tuple[Written | None, tuple[str, ...]]:
         """What ``row`` would write (``jobs.repeats.written``), as the decide maps it, and
@@ -1255,7 +1305,8 @@ class RowPlanner:
         if self.repeat_fields is None:
             self.repeat_fields = field_columns(self.mapper, self.field_labels)
         told = partial_writes(self.mapper, row, error, self.repeat_fields, self.field_labels,
-                              self.key_code, self.key_column, settle=self.settled)
+                              self.key_code, self.key_column,
+                              settle=functools.partial(self.settled, as_loaded=True))
         return told if told is not None else (None, (), False)
 
     def _contested_here(self, key: str, row: SourceRow,
@@ -1300,6 +1351,12 @@ class RowPlanner:
                 mapped = self.mapper.map(row, defer_users=True)
             # an upsert's stage cell read for the deal its key finds, or for a create; a
             # row it refuses is refused as the mapping's refusal is (``settled``)
+            if self._as_loaded and mapped.key in self._as_loaded:
+                # a retry's row of a key whose deal the job wrote: refused where the load's
+                # reading refuses it (a blank-Pipeline stage read in the pipeline the deal
+                # was in, not the one another row of the key moved it to), as a fresh
+                # import of the fixed file refuses it (x53r6 F2)
+                self.settled(mapped, as_loaded=True)
             mapped = self.settled(mapped)
         except HeaderLine as exc:
             # its "key" is the key column's name: no record's, never a duplicate nor

@@ -500,7 +500,9 @@ class _ImportBase:
                 planner.forget_keys()
                 await self._use_marks(planner)
                 # ... and beside the rows of their keys whose deal a run wrote (x41r2)
-                planner.made_before(self._rows_made())  # (as ``_items_now``: one scan)
+                made, as_loaded = self._rows_made()  # (as ``_items_now``: one scan)
+                planner.judge_as_loaded(as_loaded)  # (x53r6 F2: as a fresh import would)
+                planner.made_before(made)
                 if unmade:  # (x36r3 F2) made now, as that load would have
                     self.key_code = planner.key_code
                     self.store.meta_put(META_KEY_CODE, self.key_code)
@@ -521,20 +523,33 @@ class _ImportBase:
         await record_own(self.astore, kind, ours)
         return ours.keys()
 
-    def _rows_made(self) -> list[SourceRow]:
+    def _rows_made(self) -> tuple[list[SourceRow], dict[str, Mapping[str, Any] | None]]:
         """The rows whose deal a run of this job wrote or found (``RowPlanner.made_before``)
-        of the keys a row to map again has; none when no row is mapped again. Memory: a
-        ``KeySet`` of those keys (a changed mapping maps every pending row again), and the
-        rows of the keys a done row shares with one: the keys the file repeats."""
+        of the keys a row to map again has, and each such key's deal as the load found it
+        (``RowPlanner.judge_as_loaded``: None where a row created it, else the before-image
+        of what the job changed on it, empty when nothing); none when no row is mapped
+        again. Memory: a ``KeySet`` of those keys (a changed mapping maps every pending row
+        again), and the rows of the keys a done row shares with one: the keys the file
+        repeats."""
         keys = KeySet()
         for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING):
             for i in self.store.items(state):
                 if i.key and (self._needs_mapping(i) or self._rejudged(i)):
                     keys.add(i.key)
         if not len(keys):
-            return []
-        return [source_row(i.row or 0, i.payload) for i in self.store.items(ItemState.DONE)
+            return [], {}
+        made = [i for i in self.store.items(ItemState.DONE)
                 if i.key in keys and (i.result or {}).get("action") in _MADE]
+        created = {i.key for i in made if i.key and (i.result or {}).get("action") == "created"}
+        ids = {i.key: int(deal_id) for i in made if i.key and i.key not in created
+               and isinstance(deal_id := (i.result or {}).get("deal_id"), int)}
+        images = self.store.before_images_of("deal", ids.values()) if ids else {}
+        as_loaded: dict[str, Mapping[str, Any] | None] = {key: None for key in created}
+        for key, deal_id in ids.items():
+            image = images.get(deal_id)
+            as_loaded[key] = image.before if image is not None \
+                and isinstance(image.before, Mapping) else {}
+        return [source_row(i.row or 0, i.payload) for i in made], as_loaded
 
     async def _use_marks(self, planner: RowPlanner) -> None:
         """Rows mapped again read their numbers as the load decided from the whole file
