@@ -583,8 +583,9 @@ def _in_deal_pipeline(prep: Prepared, source: SourceRow, ref: str, current: Deal
     try:
         placed = {**wanted, **marker.place(int(current["pipeline_id"]))}
     except InputError as exc:
+        # worded as the upsert's found deal's (``RowPlanner.settled``: x53r6 F4)
         prep.fail(source.row, ref, exc.reason if marker.named else "the row names no "
-                  f"pipeline, so its stage is read in the deal's: {exc.reason}",
+                  f"pipeline, so its stage is read in deal {current['id']}'s: {exc.reason}",
                   op="update", values=source.values,
                   column=exc.column, line=source.line)
         return None

@@ -106,5 +106,5 @@ def test_a_cell_the_deals_pipeline_cannot_place_fails_its_row_naming_the_column(
     failed = prep.items[0]
     assert failed.payload["column"] == "Stage"
     assert failed.error is not None and failed.error.startswith(
-        "the row names no pipeline, so its stage is read in the deal's: no stage named "
+        "the row names no pipeline, so its stage is read in deal 78's: no stage named "
         "'Proposal' in pipeline 'Partners > Resell'"), failed.error

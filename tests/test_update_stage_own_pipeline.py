@@ -110,7 +110,7 @@ def test_the_plan_counts_the_moves_and_the_reopened_deals() -> None:
 def test_an_unreadable_cell_fails_naming_the_deals_pipeline() -> None:
     got = _placed("", "Nowhere", US)
     assert isinstance(got, str) and got.startswith(
-        "the row names no pipeline, so its stage is read in the deal's: no stage named "
+        "the row names no pipeline, so its stage is read in deal 7's: no stage named "
         "'Nowhere' in pipeline 'US'"), got
 
 

@@ -401,22 +401,32 @@ _per_column = _PerColumn
 
 
 def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
-    """Cache a name lookup, hits and misses, keyed case/whitespace-insensitively."""
+    """Cache a name lookup: hits keyed case/whitespace-insensitively (every spelling of a
+    name finds what it names), misses by the name as given — a refusal quotes the name as
+    this row (or the mapping) spells it, never as the first row that missed did (x53r6 F4:
+    ``no stage named 'won'`` for a cell ``Won``, and ``'qualified'`` for the ``"*"`` target
+    ``Qualified``, as one command or the other had met the other spelling first)."""
     cache: dict[str, Any] = {}
+    misses: dict[str, InputError] = {}
 
     def lookup(name: str) -> Any:
         key = tf.norm_key(name)
-        if key not in cache:
+        if key in cache:
+            return cache[key]
+        miss = misses.get(name)
+        if miss is None:
             try:
-                cache[key] = resolve(name)
+                hit = resolve(name)
             except InputError as exc:
-                cache[key] = exc
-            if len(cache) > _MEMO_LIMIT:  # a column of unique junk must not grow memory
-                cache.pop(next(iter(cache)))
-        hit = cache[key]
-        if isinstance(hit, InputError):
-            raise type(hit)(hit.reason)  # an AmbiguousName stays one: "*" must not catch it
-        return hit
+                miss = misses[name] = exc
+                if len(misses) > _MEMO_LIMIT:  # a column of unique junk must not grow memory
+                    misses.pop(next(iter(misses)))
+            else:
+                cache[key] = hit
+                if len(cache) > _MEMO_LIMIT:
+                    cache.pop(next(iter(cache)))
+                return hit
+        raise type(miss)(miss.reason)  # an AmbiguousName stays one: "*" must not catch it
     return lookup
 
 
