@@ -85,15 +85,36 @@ class OrderConflict:
     theirs: date
     advice: tuple[str, ...]
     change: str
+    # cells (and rows) of the column only ``pattern``'s order reads: they contradict the
+    # order of ``cell``, so no change of order is advised (x53r5 F7)
+    contra: tuple[tuple[str, int | None], ...] = ()
 
     def error(self) -> InputError:
         where = f" (row {self.row})" if self.row is not None else ""
+        head = (f"ambiguous date {self.text!r}: {self.pattern!r} reads it as "
+                f"{self.mine.isoformat()}, but this column also has {self.cell!r}{where}, which "
+                f"only {self.reader!r} reads — by that order it is {self.theirs.isoformat()}. ")
+        if self.contra:
+            return InputError(head + both_orders(self.cell, self.row, self.reader,
+                                                 self.pattern, self.contra))
         return InputError(
-            f"ambiguous date {self.text!r}: {self.pattern!r} reads it as "
-            f"{self.mine.isoformat()}, but this column also has {self.cell!r}{where}, which "
-            f"only {self.reader!r} reads — by that order it is {self.theirs.isoformat()}. "
-            f"If the column is written that way, list {self.change} in its date formats "
-            "(one file, one order); else fix the cells written the other way")
+            head + f"If the column is written that way, list {self.change} in its date "
+            "formats (one file, one order); else fix the cells written the other way")
+
+
+def both_orders(cell: str, row: int | None, reader: str, pattern: str,
+                contra: Sequence[tuple[str, int | None]]) -> str:
+    """The advice for a column whose cells show both orders: ``cell`` (of ``row``), read
+    only by ``reader``, against ``contra``, read only by the listed ``pattern`` — no order
+    reads them all, so none is advised (x53r5 F7: 15 month-first cells and one
+    ``25/4/2026`` were told to list ``'%d/%m/%Y'``)."""
+    where = f" (row {row})" if row is not None else ""
+    shown = ", ".join(f"{c!r}" + (f" (row {r})" if r is not None else "")
+                      for c, r in contra[:3])
+    return (f"The column shows both orders: {shown}{', …' if len(contra) > 3 else ''} "
+            f"read only as {pattern!r}, {cell!r}{where} only as {reader!r} — no one order "
+            f"reads them all: fix the cells written the other way in the file (is "
+            f"{cell!r}{where} a typo?)")
 
 
 class DateOrder:
@@ -146,10 +167,12 @@ class DateOrder:
     @property
     def seen(self) -> dict[str, str]:
         """Two entries once the decision is final, every family having shown the other
-        order and every other field order of a 2-digit year shown too (the pass may stop
+        order and every other field order of a 2-digit year shown too, and a cell only the
+        listed order reads found (the advice names it: x53r5 F7; the pass may stop
         reading for it)."""
         return {".": "", ",": ""} if sum(not k.startswith(_YEAR) for k in self.others) \
-            == len(self.families) and self._year_keys <= self.others.keys() else {}
+            == len(self.families) and self._year_keys <= self.others.keys() \
+            and self.listed_only else {}
 
     def start(self) -> None:
         self.others, self.learning, self.listed_only, self._looked = {}, True, [], 0
@@ -172,6 +195,10 @@ class DateOrder:
         if self.swapped_cells is not None:
             cell, row = self.swapped_cells
             out.update(text_date=cell, text_row="" if row is None else str(row))
+        if self.others:  # the cells that contradict them, for the advice (x53r5 F7)
+            for n, (cell, row) in enumerate(self.listed_only):
+                out[f"listed_only_{n}"] = cell
+                out[f"listed_row_{n}"] = "" if row is None else str(row)
         return out
 
     def restore(self, evidence: Mapping[str, str]) -> None:
@@ -182,6 +209,13 @@ class DateOrder:
             if not cell:
                 break
             self._other(str(cell), int(row) if row and str(row).isdigit() else None)
+        self.listed_only = []
+        for n in range(LISTED_ONLY_KEPT):
+            if not (cell := evidence.get(f"listed_only_{n}")):
+                break
+            row = evidence.get(f"listed_row_{n}")
+            self.listed_only.append((str(cell), int(row) if row and str(row).isdigit()
+                                     else None))
         text, at = evidence.get("text_date"), evidence.get("text_row")
         mine = _read(str(text), self.patterns) if text else None
         self.own = (str(text), int(at) if at and str(at).isdigit() else None,
@@ -279,7 +313,12 @@ class DateOrder:
         cell, row, reader = shown
         return OrderConflict(text, pattern, day, cell, row, reader, theirs,
                              tuple(reordered(self.formats, family)),
-                             replacements(self.formats, family))
+                             replacements(self.formats, family), self._contra(family))
+
+    def _contra(self, family: str) -> tuple[tuple[str, int | None], ...]:
+        """The kept cells (``listed_only``) of ``family`` only the listed order reads."""
+        return tuple((c, r) for c, r in self.listed_only
+                     if (m := _read(c, self.patterns)) and order_family(m[0]) == family)
 
     def _year_conflict(self, text: str, pattern: str, day: date) -> OrderConflict | None:
         """The conflict of ``text``, read by the 2-digit-year ``pattern`` as ``day``, when
@@ -301,6 +340,17 @@ class DateOrder:
         return None
 
     def check(self, text: str) -> None:
-        """After learning: InputError for a ``conflict``."""
+        """After learning: InputError for a ``conflict``, and for a cell only the other
+        order reads in a column whose other cells read only the listed one (x53r5 F7: its
+        refusal would advise the order those cells contradict)."""
         if (found := self.conflict(text)) is not None:
             raise found.error()
+        if self.listed_only and _read(text, self.patterns) is None and (
+                theirs := _read(text, self.swapped)) is not None:
+            family = order_family(theirs[0])
+            mine = next((p for p in self.patterns if order_family(p) == family), None)
+            if mine is not None and (contra := self._contra(family)):
+                raise InputError(
+                    f"not a date: {text!r} reads as {theirs[0]!r} only "
+                    f"({theirs[1].isoformat()}), not as the listed {mine!r}. "
+                    + both_orders(text, None, theirs[0], mine, contra))
