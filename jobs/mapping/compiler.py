@@ -60,7 +60,7 @@ from .steps import (
 
 class _Parse(Protocol):
     def __call__(self, value: object, formats: Sequence[str] = (), *,
-                 window: tuple[int, int] = ...) -> str | None: ...
+                 window: tuple[int, int] = ..., locale: str | None = ...) -> str | None: ...
 
 
 def compile_mapping(mapping: Mapping, catalog: Catalog, *,
@@ -338,10 +338,11 @@ class _Compiler:
         (a deal's won / lost / close time), read by the same grammar."""
         formats = spec.formats or self.defaults.date_formats
         window = self.defaults.date_window
+        locale = self.defaults.date_locale  # month names of one language (x53r5 F6)
         order = DateOrder(formats)
         convert: Convert = (
-            (lambda raw, values: parse(raw, formats, window=window))
-            if not order.applies else _DateConvert(formats, window, order, parse))
+            (lambda raw, values: parse(raw, formats, window=window, locale=locale))
+            if not order.applies else _DateConvert(formats, window, order, parse, locale))
         if self.defaults.decimal == "," and any(f.startswith("excel") for f in formats):
             return _comma_serials(convert)
         return convert
@@ -719,12 +720,13 @@ class _DateConvert:
     is learned it only shows text cells to its ``DateOrder``; after, a cell that reads
     both ways in a column that showed the other order is refused (``DateOrder.check``)."""
 
-    __slots__ = ("formats", "order", "parse", "window")
+    __slots__ = ("formats", "locale", "order", "parse", "window")
 
     def __init__(self, formats: Sequence[str], window: tuple[int, int],
-                 order: DateOrder, parse: _Parse = tf.parse_date) -> None:
+                 order: DateOrder, parse: _Parse = tf.parse_date,
+                 locale: str | None = None) -> None:
         self.formats, self.window, self.order = formats, window, order
-        self.parse = parse
+        self.parse, self.locale = parse, locale
 
     def __call__(self, raw: object, values: Values) -> Any:
         if type(raw) is str:
@@ -737,7 +739,7 @@ class _DateConvert:
                 self.order.see_date(raw)
                 return None
             self.order.check_date(raw)
-        return self.parse(raw, self.formats, window=self.window)
+        return self.parse(raw, self.formats, window=self.window, locale=self.locale)
 
 
 def _addresses(column: str | None) -> Convert:

@@ -36,6 +36,7 @@ from .. import setting_checks as checks
 from .. import transforms as tf
 from ..transforms.date_patterns import date_part as _date_part
 from ..transforms.date_patterns import four_digit_year as _four
+from ..transforms.month_locale import locale_name
 
 
 class MappingError(InputError):
@@ -326,6 +327,13 @@ class Defaults(_Section):
     empty_values: list[str] = Field(default_factory=list)
     # the plausible years of a date (inclusive); a date outside is a row error
     date_window: tuple[int, int] = tf.DEFAULT_DATE_WINDOW
+    # the language of the month names %B / %b read (a CLDR locale, "fr"; None: English)
+    date_locale: str | None = None
+
+    @field_validator("date_locale")
+    @classmethod
+    def _locale(cls, value: str | None) -> str | None:
+        return None if value is None else locale_name(value)
 
     @field_validator("date_formats")
     @classmethod

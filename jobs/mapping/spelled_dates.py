@@ -65,7 +65,9 @@ def silent_dates_todo(column: str, cells: Sequence[str], count: int,
                "its line")
     elif foreign:
         how = ("they name the month in another language (strptime's %B and %b read "
-               "English names only): no pattern reads them")
+               "English names only): set date_locale = \"fr\" (their language's CLDR "
+               "code) under [defaults] and add `formats` with a pattern that reads them "
+               "(e.g. '%d %B %Y')")
     else:
         how = ("add `formats` to its line with a strptime pattern that reads them (e.g. "
                "'%a %d/%m/%Y' for 'Tue 17/10/2028')")

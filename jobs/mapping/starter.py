@@ -1622,7 +1622,7 @@ def _dateish(value: str) -> bool:
     return _DATEISH.search(value) is not None
 
 
-_FOREIGN_MONTH = re.compile(r"\d{1,2}\.?\s+([^\W\d_]{3,})\.?,?\s+\d{2,4}"
+_FOREIGN_MONTH = re.compile(r"\d{1,2}\.?\s+(?:de\s+)?([^\W\d_]{3,})\.?,?\s+(?:de\s+)?\d{2,4}"
                             r"|([^\W\d_]{3,})\.?\s+\d{1,2},?\s+\d{4}")
 _ENGLISH_MONTHS = {m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:])}
 
@@ -1670,8 +1670,10 @@ def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
             how_many = f"{len(named)} of them"
         return (f"the sampled values {shown} are no date the proposed patterns read{where}: "
                 f"{how_many} name the month in another language (strptime's %B "
-                f"and %b read English names only){also}: write them in the file as its "
-                "other dates are written (their rows fail as \"not a date\" until then)")
+                f"and %b read English names only){also}: set date_locale = \"fr\" (their "
+                "language's CLDR code) under [defaults] with a pattern that reads them "
+                "(e.g. '%d %B %Y'), or write them in the file as its other dates are "
+                "written (their rows fail as \"not a date\" until then)")
     if len(words) == 1:
         return (f"the sampled value {shown} is no date{where}: no pattern can read it: fix "
                 "it in the file (its rows fail as \"not a date\" until then)")

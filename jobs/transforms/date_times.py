@@ -21,9 +21,9 @@ from .dates import (
     _fits,
     _token_number,
     _WrongUnit,
+    moment_by_pattern,
     parse_date,
 )
-from .ordinal_dates import plain_ordinals
 from .text import _SPACES
 from .wide_forms import fold_wide
 
@@ -31,20 +31,22 @@ _RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def parse_datetime(value: object, formats: Sequence[str] = (), *,
-                   window: tuple[int, int] = DEFAULT_DATE_WINDOW) -> str | None:
+                   window: tuple[int, int] = DEFAULT_DATE_WINDOW,
+                   locale: str | None = None) -> str | None:
     """A date-time as ``YYYY-MM-DDTHH:MM:SSZ``: the cell read by ``parse_date`` (the same
     formats, tokens, ISO 8601 and errors), with its time of day when it has one
     (``2025-03-01 10:00:00``, ``%d.%m.%Y %H:%M``, a unix epoch, an Excel serial's
     fraction, an XLSX date-time), else midnight. A time with a UTC offset is moved to UTC;
     one without is taken as UTC. Fractions of a second are dropped."""
-    day_text = parse_date(value, formats, window=window)
+    day_text = parse_date(value, formats, window=window, locale=locale)
     if day_text is None:
         return None
     day = date.fromisoformat(day_text)
-    return _moment(value, formats, day).strftime(_RFC3339)
+    return _moment(value, formats, day, locale).strftime(_RFC3339)
 
 
-def _moment(value: object, formats: Sequence[str], day: date) -> datetime:
+def _moment(value: object, formats: Sequence[str], day: date,
+            locale: str | None = None) -> datetime:
     """The UTC moment of a cell ``parse_date`` read as ``day``."""
     if isinstance(value, datetime):
         return _utc(value)
@@ -57,8 +59,7 @@ def _moment(value: object, formats: Sequence[str], day: date) -> datetime:
             found = _token_moment(fmt, text, day)
         elif isinstance(text, str):
             try:
-                got = datetime.strptime(plain_ordinals(text) if "%b" in fmt or "%B" in fmt
-                                        else text, fmt)  # as parse_date (x53r5 F6)
+                got = moment_by_pattern(text, fmt, locale)  # as parse_date (x53r5 F6)
             except ValueError:
                 continue
             found = _utc(got) if got.date() == day else None

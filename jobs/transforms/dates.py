@@ -19,6 +19,7 @@ from bulk.manifest_xlsx import ExcelZeroDate
 
 from .date_patterns import order_family, replacements, swapped_pattern, year_first_hint
 from .day_reader import read_day
+from .month_locale import locale_readings, unknown_month_words
 from .no_such_day import OUT_OF_RANGE, no_such_day
 from .ordinal_dates import plain_ordinals
 from .text import _SPACES, _text, is_empty, quoted_cell, shown_cell
@@ -274,7 +275,8 @@ def _wrong_unit_error(value: object, wrong: list[_WrongUnit],
 
 
 def parse_date(value: object, formats: Sequence[str] = (), *,
-               window: tuple[int, int] = DEFAULT_DATE_WINDOW) -> str | None:
+               window: tuple[int, int] = DEFAULT_DATE_WINDOW,
+               locale: str | None = None) -> str | None:
     """A date as ``YYYY-MM-DD``, read by an explicit grammar only.
 
     ``formats`` are tried in order: ``strptime`` patterns and the tokens ``"unix"``
@@ -288,7 +290,9 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
     when its magnitude fits the token's unit (``|n|`` in 10^8..10^11 for unix,
     10^11..10^14 for unix_ms, 10^14..10^17 for unix_us, 1..2958465 for excel): a
     number of another unit is an InputError naming the likely unit, never a wrong
-    date. The year must lie within ``window`` (inclusive). InputError otherwise,
+    date. The year must lie within ``window`` (inclusive). ``locale`` (a CLDR locale,
+    ``"fr"``; ``[defaults] date_locale``): ``%B`` / ``%b`` (and ``%A`` / ``%a``) read that
+    language's names instead of English ones (``month_locale``). InputError otherwise,
     naming what was tried.
     """
     if is_empty(value):
@@ -335,7 +339,7 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
                              + (f"{add}{hint}" if add else hint.lstrip("; ")) + ")")
     else:
         found = _date_from_text(_SPACES.sub(" ", fold_wide(_text(value, "a date"))).strip(), formats,
-                                window)
+                                window, locale)
     if not window[0] <= found.year <= window[1]:
         if is_zero_date(found):  # serial 0 as some tools write it (x45r1 F2)
             raise InputError(zero_date_reason(
@@ -414,7 +418,42 @@ def _short_digits(text: str, fmt: str) -> str | None:
     return None
 
 
-def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) -> date:
+def _by_pattern(text: str, fmt: str, locale: str | None) -> date:
+    """``text`` read by the strptime pattern ``fmt``: an English ordinal day as its
+    number with a month's name (x53r5 F6), under ``locale`` the month and weekday names
+    of that language only (``month_locale``); strptime's ValueError when none reads."""
+    if "%b" not in fmt and "%B" not in fmt:
+        return read_day(text, fmt)
+    plain = plain_ordinals(text)  # '25th of June 2027' (x53r5 F6)
+    if locale is None:
+        return read_day(plain, fmt)
+    error: ValueError | None = None
+    for read, pattern in locale_readings(plain, fmt, locale):
+        try:
+            return read_day(read, pattern)
+        except ValueError as exc:
+            if error is None or str(exc) == OUT_OF_RANGE:
+                error = exc
+    raise error or ValueError(f"time data {text!r} does not match format {fmt!r}")
+
+
+def moment_by_pattern(text: str, fmt: str, locale: str | None) -> datetime:
+    """``_by_pattern``'s reading of ``text`` with its time of day (``date_times``)."""
+    if "%b" not in fmt and "%B" not in fmt:
+        return datetime.strptime(text, fmt)
+    plain = plain_ordinals(text)
+    if locale is None:
+        return datetime.strptime(plain, fmt)
+    for read, pattern in locale_readings(plain, fmt, locale):
+        try:
+            return datetime.strptime(read, pattern)
+        except ValueError:
+            continue
+    raise ValueError(f"time data {text!r} does not match format {fmt!r}")
+
+
+def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int],
+                    locale: str | None = None) -> date:
     first: date | None = None
     wrong: list[_WrongUnit] = []
     short: str | None = None
@@ -422,14 +461,14 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
     for fmt in formats:
         try:
             got = (_from_token(fmt, text) if fmt in DATE_TOKENS
-                   else read_day(plain_ordinals(text) if "%b" in fmt or "%B" in fmt
-                                 else text, fmt))  # '25th of June 2027' (x53r5 F6)
+                   else _by_pattern(text, fmt, locale))
         except _WrongUnit as exc:
             wrong.append(exc)
             continue
         except ValueError as exc:
             if str(exc) == OUT_OF_RANGE and no_day is None:
-                no_day = no_such_day(text, fmt)
+                no_day = no_such_day(text, fmt) or (
+                    f"{text!r} (no such day in its month)" if locale else None)
             continue
         if fmt not in DATE_TOKENS and (why := _short_digits(text, fmt)) is not None:
             short = short or why
@@ -476,8 +515,21 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
         shape = "only digits" if text.isdigit() else "a number"
         raise InputError(f"not a date: {text!r} is {shape} (tried {tried}; {unit}"
                          + (f"; {add})" if add else ")"))
-    raise InputError(f"not a date: {text!r} (tried {tried}){_two_digit_year_hint(text, formats)}"
+    raise InputError(f"not a date: {text!r} (tried {tried}){_locale_hint(text, formats, locale)}"
+                     f"{_two_digit_year_hint(text, formats)}"
                      f"{_other_order_hint(text, formats)}{year_first_hint(text, formats)}")
+
+
+def _locale_hint(text: str, formats: Sequence[str], locale: str | None) -> str:
+    """Under ``date_locale``, the words of ``text`` that are no month of it (``March``
+    under ``fr``: never read as English, x53r5 F6)."""
+    if locale is None or not any("%b" in f or "%B" in f for f in formats):
+        return ""
+    words = unknown_month_words(text, locale)
+    named = ", ".join(repr(w) for w in words[:3])
+    return (f"; {named} {'is' if len(words) == 1 else 'are'} no month or weekday name of "
+            f"date_locale {locale!r} (its %B and %b read that language's names only)"
+            if words else f"; date_locale {locale!r}: %B and %b read that language's names")
 
 
 def _other_order_hint(text: str, formats: Sequence[str]) -> str:
