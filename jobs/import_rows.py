@@ -162,7 +162,8 @@ class Unsettled(InputError):
     is placed in the pipeline its Pipeline cell names, so a stage refused there fails on
     both cells, whatever the Pipeline cell holds (``jobs.repeats.partial_writes`` leaves
     out both: x53r6 F1, a Pipeline cell other than the writing row's held the row
-    ``duplicate-key`` and contested its key)."""
+    ``duplicate-key`` and contested its key); so does a create's stage cell, read in the
+    pipeline named, unless blank (x54r3 F1: a new key's ``Bogus`` + ``Sales`` was held)."""
 
     def __init__(self, reason: str, *, row: int | None = None, column: str | None = None,
                  together: tuple[str, ...] = ()) -> None:
@@ -1250,7 +1251,12 @@ class RowPlanner:
         if isinstance(marker, InDealPipeline):
             if existing is None:
                 if marker.create is None:
-                    raise Unsettled(marker.reason, row=mapped.row, column=marker.column)
+                    # a create's stage cell is read in the pipeline its Pipeline cell
+                    # names: refused, it fails on both cells, as a found deal's does (x54r3
+                    # F1: `Bogus` + `Sales` after a row that writes was held duplicate-key
+                    # and its key contested; a blank cell fails on itself alone, a part)
+                    raise Unsettled(marker.reason, row=mapped.row, column=marker.column,
+                                    together=self._placing if marker.cell else ())
                 _count_create(marker)
                 deal = {**deal, "stage_id": marker.create}
             elif "stage_id" in mapped.defaulted:  # (a default fills new deals only)

@@ -61,9 +61,11 @@ def mixes(seed: int, keys: int) -> list[str]:
                     for _ in range(keys - len(FIXED))]
 
 
-def expected(mix: str) -> dict[str, int]:
-    """Rows written, duplicates, failed alone (not held), held, by the model (module doc)."""
-    writers = [WRITES[ch] for ch in mix if WRITES[ch] is not None]
+def expected(mix: str, writes: dict[str, str | None] | None = None) -> dict[str, int]:
+    """Rows written, duplicates, failed alone (not held), held, by the model (module doc);
+    ``writes``: what each letter's row writes (``WRITES``)."""
+    writes = WRITES if writes is None else writes
+    writers = [writes[ch] for ch in mix if writes[ch] is not None]
     alone = len(mix) - len(writers)
     values = len(set(writers))
     if values > 1:  # a refused row of a contested key is held with it ("this row also fails")
