@@ -52,7 +52,8 @@ def test_serials_next_to_the_years_still_read(token: str) -> None:
         assert parse_date(serial + 0.25, [token]) == day.isoformat()
     assert parse_date("1899", [token]) is not None
     assert parse_date("2101", [token]) is not None
-    assert parse_date("2025.5", [token]) is not None  # not a whole number: no year
+    with pytest.raises(InputError):  # a year with a fraction is a year too (x54r2 F1)
+        parse_date("2025.5", [token])
 
 
 def test_the_unread_hint_names_a_year_not_a_serial() -> None:

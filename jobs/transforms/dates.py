@@ -90,8 +90,8 @@ def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
         else:
             if window[0] <= day.year <= window[1]:
                 candidates.append(f'a YYYYMMDD date ("%Y%m%d": {day.isoformat()})')
-    if year_alone(number) is not None:  # never "excel" for a year (x53r5 F1)
-        candidates.append(f"a year alone ({int(number)}: no date — as a serial it "
+    if year_alone(number) is not None:  # never "excel" for a year (x53r5 F1, x54r2 F1)
+        candidates.append(f"{_year_words(number)} ({number}: no date — as a serial it "
                           f"would be {_token_date('excel', number).isoformat()})")
     for token in ("unix", "unix_ms", "unix_us", "excel"):
         if token == "excel" and candidates:
@@ -101,6 +101,11 @@ def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
         try:
             day = _token_date(token, number)
         except (OverflowError, ValueError, OSError):
+            continue
+        if token == "excel" and _SERIAL_NO_DAY[0] <= day.year <= _SERIAL_NO_DAY[1]:
+            # never advised (x54r2 F1: '2026.5' was, and 5 of 5 rows were written 1905)
+            candidates.append(f"a number that is no date ({number} as a serial would be {day.isoformat()}, "
+                              "and no CRM writes days of 1905-1909 as serials)")
             continue
         if window[0] <= day.year <= window[1]:
             also = ""
@@ -141,7 +146,7 @@ def _from_token(token: str, value: object) -> date | None:
     if number is None or (token == "excel" and number == 60):
         return None  # 60: Excel's non-existent 1900-02-29
     if token.startswith("excel") and (year := year_alone(number)) is not None:
-        raise InputError(_year_serial_reason(token, value, year))
+        raise InputError(_year_serial_reason(token, value, number, year))
     if not _fits(token, number):
         raise _WrongUnit(token, number)
     if token in _EPOCH_BANDS and (digits := _digit_date_time(number)) is not None:
@@ -152,30 +157,45 @@ def _from_token(token: str, value: object) -> date | None:
         return None
 
 
-# a whole number a year reads as (x53r5 F1): as a serial it is a day of 1905-1909
+# the years a serial of a year's number lands in (YEAR_ALONE read by "excel" and
+# "excel_1904", and their neighbours): no advice proposes a serial token for them
+_SERIAL_NO_DAY = (1905, 1909)
+# the whole parts a year reads as (x53r5 F1): as a serial such a number is a day of
+# 1905-1909, and so is one with a fraction ('2026.5': x54r2 F1, 5 of 5 written 1905-07-18)
 YEAR_ALONE = (1900, 2100)
 
 
 def year_alone(number: Decimal | int | float) -> int | None:
-    """The year a whole number of 1900-2100 (``YEAR_ALONE``) reads as, else None.
+    """The year (an int) a number whose whole part is 1900-2100 (``YEAR_ALONE``) reads
+    as — a whole number (``2026``) or one with a fraction (``2026.5``, ``2025.25``: a
+    decimal year) — else None (a bool, NaN / infinity, any other number).
 
     Read as an Excel serial (``"excel"``, ``"excel_1904"``) such a number is a day of
-    1905-1909 (2025 is 1905-07-17): a year alone in a column of serials is no date, and
-    no CRM export writes days of 1905 as serials (x53r5 F1: 12 of 12 year-only cells
-    were written as 1905 dates)."""
+    1905-1909 (2025 is 1905-07-17, 2026.5 is 1905-07-18): a year in a column of serials
+    is no date, and no CRM export writes days of 1905 as serials (x53r5 F1: 12 of 12
+    year-only cells were written as 1905 dates; x54r2 F1: 5 of 5 ``2026.5``)."""
     if isinstance(number, bool):
         return None
-    whole = Decimal(str(number)) if not isinstance(number, Decimal) else number
-    if not whole.is_finite() or whole != whole.to_integral_value():
+    value = Decimal(str(number)) if not isinstance(number, Decimal) else number
+    if not value.is_finite():
         return None
-    year = int(whole)
+    year = int(value)  # the whole part (toward zero)
     return year if YEAR_ALONE[0] <= year <= YEAR_ALONE[1] else None
 
 
-def _year_serial_reason(token: str, value: object, year: int) -> str:
-    """Why a year-alone cell is refused under a serial token: both readings named."""
-    day = _token_date(token, Decimal(year))
-    return (f"not a date: {quoted_cell(value)} reads as the year {year} alone, or as "
+def _year_words(number: Decimal) -> str:
+    """How a year-alone number is named: "a year alone", or with its fraction."""
+    return ("a year alone" if number == number.to_integral_value()
+            else "a year with a fraction")
+
+
+def _year_serial_reason(token: str, value: object, number: Decimal, year: int) -> str:
+    """Why a year-alone cell ``value`` (read as ``number``: ``year_alone``) is refused
+    under a serial token: both readings named."""
+    day = _token_date(token, number)
+    read = (f"the year {year} alone" if number == number.to_integral_value()
+            else f"the year {year} with a fraction (a decimal year, no day)")
+    return (f"not a date: {quoted_cell(value)} reads as {read}, or as "
             f"{_UNIT_NAMES[token]} (\"{token}\": {day.isoformat()}): a year is not a date, "
             "and a serial of 1905-1909 among a CRM's dates is not one either — give the "
             "whole date (YYYY-MM-DD or a serial)")
