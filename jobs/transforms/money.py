@@ -92,7 +92,8 @@ _NO_VALUE = frozenset({"n/a", "na", "n.a.", "#n/a", "-", "--", "---", "?", "tbd"
 
 def percentage(value: object) -> tuple[object, str] | None:
     """A percentage cell's number part and the cell as shown, else None: the text
-    ``12,5 %`` is ``("12,5", "12,5 %")`` (a ``%`` at the end, spaces before it allowed), an
+    ``12,5 %`` is ``("12,5", "12,5 %")`` (a ``%`` at the end, or the full-width U+FF05 folded
+    with the digits and marks: ``fold_wide``; spaces before it allowed), an
     XLSX number in a percentage format (``PercentNumber``, 0.075 under ``0.0%``) is
     ``(7.5, "7.5%")``, its stored number in percent, unrounded (0.125 under ``0%``, which
     Excel shows as ``13%``, is 12.5). One rule for both (x21r3 F6): a number target
@@ -100,10 +101,14 @@ def percentage(value: object) -> tuple[object, str] | None:
     refuses a percentage (``parse_money``)."""
     if isinstance(value, PercentNumber):
         return value.number, str(value)
-    if not isinstance(value, str) or "%" not in value \
-            or isinstance(value, JsonNumber | CurrencyNumber):  # numbers, not text
+    if not isinstance(value, str) or isinstance(value, JsonNumber | CurrencyNumber):
+        return None  # numbers, not text
+    # the full-width sign U+FF05 (and digits, marks) folded first, as every reader does
+    # (x54r2 F2: the full-width '12.5%' failed "text beside the number: '%'" where '12.5%' read 12.5)
+    text = _SPACES.sub(" ", fold_wide(value)) if not value.isascii() else value
+    if "%" not in text:
         return None
-    text = value.translate(_INVISIBLE).strip()
+    text = text.translate(_INVISIBLE).strip()
     if not text.endswith("%"):
         return None
     return text[:-1].rstrip(), text
