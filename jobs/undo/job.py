@@ -104,7 +104,13 @@ from .plan import (
     overwritten_line,
     overwrote,
 )
-from .since_plan import KEPT_SINCE, moved_since_plan, narrowed_since, with_kept
+from .since_plan import (
+    KEPT_SINCE,
+    held_in_flight,
+    moved_since_plan,
+    narrowed_since,
+    with_kept,
+)
 from .targets import (
     _CONTACT_OPS,
     _WRITE_OPS,
@@ -854,6 +860,9 @@ class UndoJob:
             self._store).meta_prefixed(KEPT_SINCE)).items() if isinstance(v, Mapping) and v} \
             if self._store is not None else {}
         moved: list[tuple[Item, Deal | None, Mapping[str, Any] | None]] = []
+        # restores sent again narrowed to the groups nobody changed since (``_in_flight``):
+        # judged by those groups alone against the later jobs' writes (x54r1 F1)
+        judged: dict[int, Item] = {}
         for item in deals:
             deal_id = int(item.payload["deal_id"])
             refusal = kept.get(item.id) if item.op == "restore" else None
@@ -872,6 +881,10 @@ class UndoJob:
                 out.append(_in_flight(item, deal_id, current.get(deal_id),
                                       image, force, self._labels(),
                                       self._source_job()))
+                if item.op == "restore" and out[-1].state is ItemState.PENDING and image \
+                        and (deal := current.get(deal_id)) is not None and (part := (
+                            held_in_flight(item.payload, deal, image, self._labels()))):
+                    judged[item.id] = replace(item, payload=with_kept(item.payload, part))
                 if item.op == "restore" and out[-1].state is ItemState.FAILED \
                         and out[-1].status is None and self._store is not None:
                     moved.append((item, current.get(deal_id), images.get(deal_id)))
@@ -887,7 +900,8 @@ class UndoJob:
                     out = [o for o in out if o.item_id != item.id]
                     out.append(_applied_then_merged(item, deal, moves, self._labels()))
         if not force:  # a later job's write since is a conflict, never sent over (x52r5 F1)
-            out = await later_conflicts(self._store, deals, out, current)
+            out = await later_conflicts(self._store, [judged.get(i.id, i) for i in deals],
+                                        out, current, narrowed=judged.keys())
         return await self._provably_restored(deals, out, current)
 
     async def _provably_restored(self, deals: Sequence[Item], out: list[Outcome],
@@ -1317,6 +1331,12 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
         return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
                                                            "action": "unchanged"})
     if verdict == "conflict" and not force:
+        if deal is not None and image is not None \
+                and held_in_flight(item.payload, deal, image, labels) is not None:
+            # some groups changed since, the rest as the plan read them (or as put back):
+            # sent again narrowed, as a settled restore is (x54r1 F1; the re-check right
+            # before the write narrows it, ``_narrow``)
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
         return Outcome(item.id, ItemState.FAILED, error=conflict.format(f"; {drift}"))
     if changed:
         return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))

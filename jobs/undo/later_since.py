@@ -21,7 +21,7 @@ stores and the undo's leaving marks (no call); never writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bulk.clock import in_thread
@@ -73,7 +73,8 @@ def changed_after_landing(deal_id: int, why: str) -> str:
 
 async def later_conflicts(store: JobStore | None, items: Sequence[Item],
                           out: list[Outcome],
-                          current: Mapping[int, Mapping[str, Any] | None]) -> list[Outcome]:
+                          current: Mapping[int, Mapping[str, Any] | None],
+                          narrowed: Collection[int] = ()) -> list[Outcome]:
     """``out`` with each restore of ``items`` it sends again (PENDING) turned into a
     conflict where a job of the job directory created after this undo wrote its deal
     since, in a group the restore puts back (``restored_later``), or — its write marked
@@ -83,12 +84,18 @@ async def later_conflicts(store: JobStore | None, items: Sequence[Item],
     undo as it reads now, and changed since — maybe the undo's write, written over (f52e's
     window, read for what is not applied). A restore the reconcile already left as a
     conflict, its deal changed since, names such a later job too (``_named_later``).
+    ``narrowed``: the ids of restores the reconcile sends again narrowed to the groups
+    nobody changed since (``since_plan.held_in_flight``; ``items`` holds them narrowed, so
+    a later job is judged by those groups alone: one that wrote only a group kept is no
+    later write to them, x54r1 F1); the deal's change after the landing window is that
+    of the groups kept, seen in their values, so the window does not judge them (a
+    later job's write of a group put back still does, above).
     Raises StoreError (the job's store)."""
     restores = [i for i in items if i.op == "restore"]
     out = await _conflicts(store, restores, out, restored_later)
     out = await _named_later(store, restores, out)
     again = {o.item_id for o in out if o.state is ItemState.PENDING}
-    rest = [i for i in restores if i.id in again]
+    rest = [i for i in restores if i.id in again and i.id not in narrowed]
     if store is None or not rest:
         return out
     window = await in_thread(lambda: landing(store, rest))

@@ -18,7 +18,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..deals import Deal, drifted, image_part, write_groups, write_part
+from ..deals import (
+    Deal,
+    _held,
+    drifted,
+    image_part,
+    in_flight,
+    write_groups,
+    write_part,
+)
 from .plan import _group_words
 from .targets import PARTLY
 
@@ -69,9 +77,37 @@ def narrowed_since(item_payload: Mapping[str, Any], moved: Mapping[str, str],
             "wrote": write_part(item_payload.get("wrote") or {}, held), PARTLY: partly_now}
 
 
+def held_in_flight(item_payload: Mapping[str, Any], deal: Deal, image: Mapping[str, Any],
+                   labels: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """A restore left in flight at a kill (``UndoJob.reconcile``) whose deal (read now)
+    someone changed since in some of the groups it puts back, judged group by group as a
+    settled restore is (x54r1 F1: a later import's new amount left the job's title in
+    place, the whole deal a conflict): ``narrowed_since``'s narrowing (the groups changed
+    since kept, the rest put back, ``restored in part``) when the write provably did not
+    apply — the groups left still hold this undo's before-image (``image``), and no field
+    of the restore reads as it puts it back. None: no group changed (the whole restore is
+    judged as before), every group changed (a conflict), or some field reads as the
+    restore wants it (only partly as the write wants it: nothing proves whether it
+    applied, x10r2 / x22r1 — a conflict as before, left to a new undo of the job, and a
+    merge since is traced as before). Whether a later job of the job directory wrote a
+    group left is the caller's to judge (``later_since``). Never reads, never writes."""
+    changes: Mapping[str, Any] = item_payload.get("changes") or {}
+    if _held(deal, image, changes)[0]:
+        return None
+    moved = moved_since_plan(item_payload, deal, image, labels)
+    if not moved:
+        return None
+    kept = narrowed_since(item_payload, moved, labels)
+    if kept is None:
+        return None
+    left = kept["changes"]
+    verdict, _ = in_flight(deal, image_part(image, write_groups(left)), left, labels=labels)
+    return kept if verdict == "unsent" else None
+
+
 def with_kept(payload: Mapping[str, Any], kept: Mapping[str, Any] | None) -> dict[str, Any]:
     """A restore's payload with a narrowing ``narrowed_since`` decided (None: as planned)."""
     return {**payload, **kept} if kept else dict(payload)
 
 
-__all__ = ["KEPT_SINCE", "moved_since_plan", "narrowed_since", "with_kept"]
+__all__ = ["KEPT_SINCE", "held_in_flight", "moved_since_plan", "narrowed_since", "with_kept"]
