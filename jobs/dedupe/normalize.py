@@ -521,6 +521,8 @@ def _title_read(title: str, noise_words: frozenset[str]
     connectors: frozenset[str] = frozenset()
     if not _CONJUNCTIONS.isdisjoint(raw):
         connectors = _conjunctions(title, raw, parts, toks)
+    if ("&" in title or "+" in title) and _SIGN_AND.search(title) is not None:
+        connectors |= {"&"}  # ``Drift & Service``: an ``and`` (x54r4 F3, ``connectors_apart``)
     alts: dict[str, str] = {}
     if _OTHER_READING.search(title) is not None:  # Zürich -> zurich, Acme's -> acmes
         stripped = _canonical_all(words(title, other=True, sharp_s=True))
@@ -536,6 +538,11 @@ def _title_read(title: str, noise_words: frozenset[str]
             i += 1
         i += 1
     return tuple(toks), tuple(parts), MappingProxyType(alts), connectors
+
+
+# ``&`` or ``+`` standing alone between two words (``Drift & Service``, ``KONTOR + LAGER``):
+# ``and`` written as a sign, a connector read (``NormTitle.connectors`` holds it as ``&``)
+_SIGN_AND = re.compile(r"[^\W_]\s+[&+]\s+[^\W_]")
 
 
 # "and" in other languages, ``and`` between two words of a part (x42r2 F3: ``Acme et Fils``,

@@ -490,7 +490,7 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         a, b, named_org = read
     if (typed := months_typed(a.title, b.title)) != (a.title, b.title):  # ``may`` / ``máy``
         a, b = replace(a, title=typed[0]), replace(b, title=typed[1])
-    apart = connectors_apart(a.title, b.title)  # y / i, each read as ``and``: two words
+    apart = connectors_apart(a.title, b.title, da.title, db.title)  # y / i: two words
     if (read_and := connectors_read(a.title, b.title)) != (a.title, b.title):  # og / OG
         a, b = replace(a, title=read_and[0]), replace(b, title=read_and[1])
     # an equal identifier is compared whatever its titles (it reaches review at least, below)

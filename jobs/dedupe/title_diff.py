@@ -10,6 +10,7 @@ Pure: no I/O beyond the word lists ``lexicon`` reads once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -284,7 +285,18 @@ def _connectors_as_read(p: NormTitle, q: NormTitle) -> NormTitle:
                      p.connectors | drop)
 
 
-def connectors_apart(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
+def _sign_read_as(letters: frozenset[str], raw: str) -> bool:
+    """``&`` / ``+`` against a title's one-letter connectors ``letters`` read as ``and`` is
+    that ``and`` (``connectors_apart``): a connector of its language written in lower case
+    between two capitalized words (``Pérez y Hijos`` / ``Pérez & Hijos``, ``Rossi e Figli``,
+    ``Acme et Fils``: x42r2 F3), never ``i`` (the Nordic and Polish "in": ``Drift i
+    Service``) nor a letter written in capitals (``KONTOR Y LAGER``: a label letter as well)."""
+    return "i" not in letters and not any(
+        re.search(rf"(?<![^\W_]){re.escape(c.upper())}(?![^\W_])", raw) for c in letters)
+
+
+def connectors_apart(x: NormTitle, y: NormTitle, raw_x: str = "", raw_y: str = ""
+                     ) -> tuple[str, str] | None:
     """The connectors two titles each read as ``and`` where they are two words, one of them
     a word a letter, code or preposition may also be (``normalize.CODE_LIKE``: ``Kiosk y
     Series`` / ``Kiosk i Series``, ``PRINTER Y LEASE`` / ``PRINTER E LEASE``, ``Drift og
@@ -292,10 +304,24 @@ def connectors_apart(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
     each title's such words that the other neither wrote nor read so, or None. Read away,
     both titles were one (x53r7 F3: 24 of 30 such pairs in the duplicate band at 1.00, a
     label letter or model read as ``and`` in both); two such words are two words, as two
-    real words are."""
+    real words are. ``&`` / ``+`` between two words is ``and`` written as a sign
+    (``NormTitle.connectors`` holds ``&``), so ``Drift & Service`` / ``Drift i Service``,
+    ``KONTOR + LAGER`` / ``KONTOR Y LAGER`` are two words as ``Drift and Service`` / ``Drift
+    i Service`` are, but for a lower-case ``y`` / ``e`` / ``et`` between capitalized words
+    (``_sign_read_as``: ``raw_x`` / ``raw_y``, the titles as written); and a title reading
+    ``i`` where the other reads only connectors both read (``Lager i Oslo og Bergen`` /
+    ``Lager og Oslo og Bergen``) too (x54r4 F3: 8 of 8, 8 of 8 and 4 of 4 grid pairs merged at 1.00)."""
     cx = x.connectors - y.connectors - set(y.tokens)
     cy = y.connectors - x.connectors - set(x.tokens)
-    if not (cx and cy) or (cx | cy).isdisjoint(CODE_LIKE):  # (og / och: "and" either way)
+    if (cx | cy).isdisjoint(CODE_LIKE):  # (og / och / &: "and" either way)
+        return None
+    if not (cx and cy):  # ``Lager i Oslo og Bergen`` / ``Lager og Oslo og Bergen``: the
+        # other title reads only connectors this one reads too, where this one reads ``i``
+        if not (cx & CODE_LIKE and y.connectors) and not (cy & CODE_LIKE and x.connectors):
+            return None
+        cx, cy = (cx, y.connectors - set(x.tokens) or y.connectors) if cx else (
+            x.connectors - set(y.tokens) or x.connectors, cy)
+    if (cy == {"&"} and _sign_read_as(cx, raw_x)) or (cx == {"&"} and _sign_read_as(cy, raw_y)):
         return None
     return " ".join(sorted(cx)), " ".join(sorted(cy))
 

@@ -55,19 +55,37 @@ _STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 _TURKISH = frozenset("\u0131\u015f\u011f")
 
 
-_TURKISH_STRIPPED = str.maketrans({"ö": "o", "ü": "u"})  # Turkish writes no ä
+# a word as the title comparison cuts it (``_WORD`` / ``_PLAIN_WORD``: letters and digits),
+# and an apostrophe breaks it here too (``Mütter'ın``: the German ``mütter`` and the Turkish
+# suffix ``ın``), so a mark rule reads each word of the title, whatever stands between them
+_MARK_WORD = re.compile(r"[^\W_]+")
+
+
+def _turkish_word(m: re.Match[str]) -> str:
+    w = m.group(0)
+    return w if not _TURKISH.isdisjoint(w) else w.translate(_UMLAUTS)
 
 
 def _turkish_words(s: str) -> str:
     """Casefolded title ``s`` that writes Turkish (``_turkish``), each word read by its own
-    letters: a word with ``ş`` / ``ğ`` / ``ı`` has its ``ö`` / ``ü`` typed bare (``sözleşmesi``
-    = ``sozlesmesi``), any other word's umlauts are German (``ä`` / ``ö`` / ``ü`` as ``ae`` /
-    ``oe`` / ``ue``). x53r8 F2: one Turkish letter anywhere stripped every umlaut of the
-    title, so ``Zähler Tausch Şişli`` / ``Zahler Tausch Şişli``, ``Öl Wechsel Işık`` / ``Ol
-    Wechsel Işık`` merged at 1.00 (15 of 15); the German word beside a Turkish place is
-    German."""
-    return " ".join(w.translate(_TURKISH_STRIPPED if not _TURKISH.isdisjoint(w) else _UMLAUTS)
-                    for w in s.split(" "))
+    letters: a word with ``ş`` / ``ğ`` / ``ı`` keeps its ``ö`` / ``ü`` as written, Turkish
+    letters that ``letters`` reads typed bare (``sözleşmesi`` = ``sozlesmesi``) but never as
+    another marked spelling (``düş`` / ``duş``: ``letters.marks_apart``, two words), any other
+    word's umlauts are German (``ä`` / ``ö`` / ``ü`` as ``ae`` / ``oe`` / ``ue``). A word is
+    a run of letters and digits (``_MARK_WORD``), as the title comparison cuts it: a hyphen,
+    slash, apostrophe, ``&`` or ``+`` ends it as a space does. x53r8 F2: one Turkish letter
+    anywhere stripped every umlaut of the title (``Zähler Tausch Şişli`` / ``Zahler Tausch
+    Şişli``, 15 of 15 merged); x54r4 F2: read per space-separated word, ``Zähler-Şahin`` /
+    ``Zahler-Şahin``, ``Zähler/Şişli``, ``Mütter'ın`` / ``Mutter'ın`` still merged (37 of
+    40 grid pairs); x54r4 F1: a Turkish word's ``ö`` / ``ü`` stripped made ``Düş`` (dream) /
+    ``Duş`` (shower) one word (12 of 12 main-plan cases merged)."""
+    return _MARK_WORD.sub(_turkish_word, s)
+
+
+# Romanian ``ș`` / ``ț`` (comma below) and the legacy ``ş`` / ``ţ`` (cedilla) are one letter:
+# code pages before Unicode 3.0 had only the cedilla forms, and copies still write them
+# (Unicode 3.0 split them; x53r7 F4, x54r4 F5: ``Peşte`` / ``Pește`` read two real words)
+_ROMANIAN_COMMA = str.maketrans({"\u0219": "\u015f", "\u021b": "\u0163"})
 
 
 def _turkish(s: str) -> bool:
@@ -179,7 +197,9 @@ def _prepare(s: str, other: bool, sharp_s: bool = False, keep: bool = False) -> 
             s = s.casefold()
         if "\u0307" in s:  # the Turkish İ casefolds to i + a dot above: one letter, i, no
             s = s.replace("i\u0307", "i")  # word break (x51r14 F2: ``İnşaat`` -> ``i nşaat``)
-        if not keep:  # a Turkish word's ö / ü are o / u typed bare, never oe / ue
+        if "\u0219" in s or "\u021b" in s:  # Romanian ș / ț: the cedilla ş / ţ
+            s = s.translate(_ROMANIAN_COMMA)
+        if not keep:  # a Turkish word's ö / ü are Turkish letters, never oe / ue
             s = s.translate(_STRIPPED) if other else (
                 _turkish_words(s) if sharp_s and _turkish(s) else s.translate(_UMLAUTS))
     else:
