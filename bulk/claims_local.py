@@ -354,6 +354,14 @@ class LocalClaims:
         if self._queue:
             await self._submit(_Op())
 
+    def renew_now(self, names: Sequence[str], lease_s: float = DEFAULT_LEASE) -> set[str]:
+        """``renew`` blocking, in the caller's thread (never the event loop's: it may wait
+        on the file's lock): the names of ``names`` still this holder's, their lease pushed
+        to ``lease_s`` seconds from now (one compare-and-set each). For
+        ``bulk.claims.Lease.confirm_then``: the renewal and the marks of a send in one
+        thread hop. Raises sqlite3.Error (closed, the file gone)."""
+        return self._renew_sync(names, lease_s)
+
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> set[str]:
         return await in_thread(functools.partial(self._renew_sync,
                                                  [c.name for c in claims], lease_s))

@@ -70,6 +70,13 @@ class AsyncJobStore:
     async def _run(self, fn: Callable[[], T]) -> T:
         return await in_thread(fn, lane=self._lane)
 
+    async def in_lane(self, fn: Callable[[], T]) -> T:
+        """``fn()`` in the store's writer thread, after the calls before it, as every store
+        call runs (``fn`` may call the blocking store, ``sync``): several blocking steps in
+        one thread hop (issue 8: ``bulk.claims.Lease.confirm_then``, a create's claim
+        renewal and its sent marks). Raises what ``fn`` raises."""
+        return await in_thread(fn, lane=self._lane)
+
     @property
     def sync(self) -> JobStore:
         """The blocking store (e.g. to load items before the loop runs)."""
