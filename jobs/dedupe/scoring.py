@@ -208,10 +208,11 @@ from .title_diff import (
     connectors_read,
     inflected,
     months_typed,
+    or_against_and,
     word_diff,
     word_pair,
 )
-from .title_tokens import words
+from .title_tokens import parted_words, words
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
@@ -490,7 +491,8 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         a, b, named_org = read
     if (typed := months_typed(a.title, b.title)) != (a.title, b.title):  # ``may`` / ``máy``
         a, b = replace(a, title=typed[0]), replace(b, title=typed[1])
-    apart = connectors_apart(a.title, b.title, da.title, db.title)  # y / i: two words
+    apart = connectors_apart(a.title, b.title, da.title, db.title) \
+        or or_against_and(da.title, db.title)  # y / i, of / en: two words
     if (read_and := connectors_read(a.title, b.title)) != (a.title, b.title):  # og / OG
         a, b = replace(a, title=read_and[0]), replace(b, title=read_and[1])
     # an equal identifier is compared whatever its titles (it reaches review at least, below)
@@ -813,9 +815,31 @@ def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
     (``normalize``)."""
     orgs = set(a.org.split()) | set(b.org.split())
     one_org = a.deal.org_id is not None and a.deal.org_id == b.deal.org_id
-    return any(w not in LEGAL_SUFFIXES and w not in orgs
+    return any((w not in LEGAL_SUFFIXES or _between_words(w, a, b, orgs)) and w not in orgs
                and not (one_org and any(_typo_of(w, o) and not _named_otherwise(w, o, a, b)
                                         for o in orgs)) for w in extra)
+
+
+def _between_words(w: str, a: Prepared, b: Prepared, orgs: set[str]) -> bool:
+    """Whether ``w``, a legal form's word (``LEGAL_SUFFIXES``) on one title only, stands
+    there as a word, not as a legal form: between two words of its title part, neither of
+    them an org-name word or a legal form (y54r1 F2: ``Achat ou Vente`` / ``Achat Vente``,
+    ``Abo ab Januar``, ``Wartung sau Vertrag`` read the French "or", the German "from", the
+    Romanian "or" as the Estonian ``OÜ``, the Swedish ``AB``, the Spanish ``S.A.U.``, no
+    word, and merged at 0.86-0.94). ``Acme AB - Website``, ``Website - Acme AB`` keep their
+    legal form."""
+    for p in (a, b):
+        if w not in p.title.tokens:
+            continue
+        toks, parts = parted_words(p.deal.title)
+        read = [canonical(t) for t in toks]
+        for i, t in enumerate(read):
+            if t != w or i == 0 or i + 1 == len(read) or not parts[i - 1] == parts[i] == parts[i + 1]:
+                continue
+            before, after = read[i - 1], read[i + 1]
+            if before not in orgs and before not in LEGAL_SUFFIXES and after not in LEGAL_SUFFIXES:
+                return True
+    return False
 
 
 def _named_otherwise(w: str, o: str, a: Prepared, b: Prepared) -> bool:

@@ -17,9 +17,11 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from ..transforms.conjunctions import CONJUNCTIONS
 from .letters import marks_apart, title_word_typed, without_letters
 from .lexicon import account_slip, both_known, misspelt, rare_slip
 from .normalize import CALENDAR_NAMES, CODE_LIKE, ROMAN_NUMERALS, NormTitle, fold, one_typo
+from .title_tokens import words
 
 
 def _typo_of(x: str, y: str) -> bool:
@@ -336,3 +338,30 @@ def connectors_read(x: NormTitle, y: NormTitle) -> tuple[NormTitle, NormTitle]:
     if not (x.connectors or y.connectors):
         return x, y
     return _connectors_as_read(x, y), _connectors_as_read(y, x)
+
+
+_SIGN_AS_AND = re.compile(r"(?<=\S)\s+[&+]\s+(?=\S)")  # ``Koop & Verkoop``: ``and`` as a sign
+
+
+def or_against_and(raw_x: str, raw_y: str) -> tuple[str, str] | None:
+    """``of`` between two words of one title where the other title has an ``and`` between
+    the same two words (``CONJUNCTIONS``: ``en``, ``and``, ``und``, ``et``..., or ``&`` /
+    ``+`` between spaces): the Dutch "or" (``Koop of Verkoop`` / ``Koop en Verkoop``, ``Huur
+    of Koop`` / ``Huur & Koop``), not the English filler ``of`` the noise words drop (y54r1
+    F3: both pairs read ``koop verkoop`` and merged at 1.000). The pair's two words, ``of``
+    and the other's ``and`` word (``("of", "en")``, ``&`` read ``and``), in the order of
+    ``raw_x`` / ``raw_y``, or None. Only against an "and": ``Bank of Ireland`` / ``Bank
+    Ireland`` and ``Koop of Verkoop`` / ``Koop Verkoop`` stay one title."""
+    for p, q, flip in ((raw_x, raw_y, False), (raw_y, raw_x, True)):
+        if "of" not in p.casefold().split():
+            continue
+        tp = words(p, sharp_s=True)
+        tq = words(_SIGN_AS_AND.sub(" and ", q), sharp_s=True)
+        for i in range(1, len(tp) - 1):
+            if tp[i] != "of":
+                continue
+            for j in range(len(tq) - 2):
+                if tq[j] == tp[i - 1] and tq[j + 2] == tp[i + 1] and tq[j + 1] in CONJUNCTIONS:
+                    pair = ("of", tq[j + 1])
+                    return (pair[1], pair[0]) if flip else pair
+    return None

@@ -18,10 +18,14 @@ import unicodedata
 # point or comma, a version or a date is one token (``1.2``, ``1,5``, ``v1.10``, ``01.03.2026``)
 # a letter token may carry ``+``, ``++`` or ``#`` (``C++``, ``C#``, ``F#``, ``A+``, ``S+``), and a
 # single letter a grade's trailing ``-`` (``Kurs A-``): one identifying token, kept whole
-_SYMBOL = r"(?:(?<=[^\W\d_])(?:\+\+?|#)(?![\w+#])|(?<![^\W_][^\W_])(?<=[^\W\d_])-(?![\w-]))"
+# A number carries a glued ``+`` or ``-`` after it too (``3+``, ``18+``, ``12-``: y54r1 F1,
+# ``Level 3+`` read ``Level 3`` and merged); a ``-`` that another number follows is a range's
+# joiner (``1-2``, ``3- 5``), and one before a letter a compound's (``3-tägig``)
+_SYMBOL = (r"(?:(?<=[^\W\d_])(?:\+\+?|#)(?![\w+#])|(?<![^\W_][^\W_])(?<=[^\W\d_])-(?![\w-])"
+           r"|(?<=\d)(?:\+|-(?!\s*\d))(?![\w+\-#]))")
 
 
-_WORD = re.compile(r"[^\W_]*\d(?:[.,]\d+)+[^\W_]*|[^\W_]+" + _SYMBOL + "?")
+_WORD = re.compile(r"(?:[^\W_]*\d(?:[.,]\d+)+[^\W_]*|[^\W_]+)" + _SYMBOL + "?")
 
 
 # where a title splits into parts that may come in any order (``Website redesign - Acme`` /
@@ -155,7 +159,9 @@ _SEP_CHARS = str.maketrans(dict.fromkeys(
 
 
 # ``Website - Acme``, not ``Check-in``, nor a grade's ``-`` after a single letter (``Kurs A-``)
-_HYPHEN_SEP = re.compile(r"(?:^|(?<=\s))-(?!\d)|(?<!\s[^\W\d_])(?<!^[^\W\d_])-(?=\s|$)")
+# nor a number's trailing sign (``Stufe 2- Training``), but ``3- 5`` (a range) splits
+_HYPHEN_SEP = re.compile(r"(?:^|(?<=\s))-(?!\d)|(?<!\s[^\W\d_])(?<!^[^\W\d_])(?<!\d)-(?=\s|$)"
+                         r"|(?<=\d)-(?=\s+\d)")
 
 
 _COMMA_SEP = re.compile(r"(?<!\d),|,(?!\d)")  # ``Berlin, Hamburg``, not ``1,5``
