@@ -815,15 +815,17 @@ def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
     (``normalize``)."""
     orgs = set(a.org.split()) | set(b.org.split())
     one_org = a.deal.org_id is not None and a.deal.org_id == b.deal.org_id
-    return any((w not in LEGAL_SUFFIXES or _between_words(w, a, b, orgs)) and w not in orgs
+    return any((w not in LEGAL_SUFFIXES or _between_words(w, a, b, orgs | set(extra))) and w not in orgs
                and not (one_org and any(_typo_of(w, o) and not _named_otherwise(w, o, a, b)
                                         for o in orgs)) for w in extra)
 
 
-def _between_words(w: str, a: Prepared, b: Prepared, orgs: set[str]) -> bool:
+def _between_words(w: str, a: Prepared, b: Prepared, names: set[str]) -> bool:
     """Whether ``w``, a legal form's word (``LEGAL_SUFFIXES``) on one title only, stands
     there as a word, not as a legal form: between two words of its title part, neither of
-    them an org-name word or a legal form (y54r1 F2: ``Achat ou Vente`` / ``Achat Vente``,
+    them a legal form and the one before it none of ``names`` (the org names' words and the
+    words on that title only: ``Luubel LLC phase 2``, a mistyped name's form)
+    (y54r1 F2: ``Achat ou Vente`` / ``Achat Vente``,
     ``Abo ab Januar``, ``Wartung sau Vertrag`` read the French "or", the German "from", the
     Romanian "or" as the Estonian ``OÜ``, the Swedish ``AB``, the Spanish ``S.A.U.``, no
     word, and merged at 0.86-0.94). ``Acme AB - Website``, ``Website - Acme AB`` keep their
@@ -837,7 +839,7 @@ def _between_words(w: str, a: Prepared, b: Prepared, orgs: set[str]) -> bool:
             if t != w or i == 0 or i + 1 == len(read) or not parts[i - 1] == parts[i] == parts[i + 1]:
                 continue
             before, after = read[i - 1], read[i + 1]
-            if before not in orgs and before not in LEGAL_SUFFIXES and after not in LEGAL_SUFFIXES:
+            if before not in names and before not in LEGAL_SUFFIXES and after not in LEGAL_SUFFIXES:
                 return True
     return False
 
