@@ -102,12 +102,10 @@ def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
             day = _token_date(token, number)
         except (OverflowError, ValueError, OSError):
             continue
-        if token == "excel" and day.year < _SERIAL_FIRST_YEAR:
-            # never advised (x54r2 F1: '2026.5' was, and 5 of 5 rows were written 1905);
-            # the reader refuses such a serial (y54r2 F1: '1800' was advised as 1904-12-04)
-            candidates.append(f"a number that is no date ({number} as a serial would be "
-                              f"{day.isoformat()}, and no CRM writes days before "
-                              f"{_SERIAL_FIRST_YEAR} as serials)")
+        if token == "excel" and _SERIAL_NO_DAY[0] <= day.year <= _SERIAL_NO_DAY[1]:
+            # never advised (x54r2 F1: '2026.5' was, and 5 of 5 rows were written 1905)
+            candidates.append(f"a number that is no date ({number} as a serial would be {day.isoformat()}, "
+                              "and no CRM writes days of 1905-1909 as serials)")
             continue
         if window[0] <= day.year <= window[1]:
             also = ""
@@ -154,23 +152,14 @@ def _from_token(token: str, value: object) -> date | None:
     if token in _EPOCH_BANDS and (digits := _digit_date_time(number)) is not None:
         raise _WrongUnit(token, number, digits)
     try:
-        day = _token_date(token, number)
+        return _token_date(token, number)
     except (OverflowError, ValueError, OSError):
         return None
-    if token.startswith("excel") and day.year < _SERIAL_FIRST_YEAR:
-        # y54r2 F1: '1899', '2101.5', '1850' (no year 1900-2100, so not ``year_alone``) were
-        # written as days of 1905-1909, the band the plan itself says no CRM writes
-        raise InputError(
-            f"not a date: {quoted_cell(value)} as {_UNIT_NAMES[token]} (\"{token}\") is "
-            f"{day.isoformat()}: no CRM export writes days before {_SERIAL_FIRST_YEAR} as "
-            "serials (a number this small is a year, a count or an id) — give the whole "
-            "date (YYYY-MM-DD or a serial)")
-    return day
 
 
-# a serial read as a day before this year is refused (``_from_token``): the numbers a
-# year, a count or an id are (up to ~3,650) land in 1900-1909 read as serials
-_SERIAL_FIRST_YEAR = 1910
+# the years a serial of a year's number lands in (YEAR_ALONE read by "excel" and
+# "excel_1904", and their neighbours): no advice proposes a serial token for them
+_SERIAL_NO_DAY = (1905, 1909)
 # the whole parts a year reads as (x53r5 F1): as a serial such a number is a day of
 # 1905-1909, and so is one with a fraction ('2026.5': x54r2 F1, 5 of 5 written 1905-07-18)
 YEAR_ALONE = (1900, 2100)
