@@ -496,6 +496,13 @@ def applied(deal: Mapping[str, Any]) -> dict[str, Any]:
     return {"update_time": deal.get("update_time")}
 
 
+def held_fields(deal: Deal, image: Mapping[str, Any], changes: Mapping[str, Any]
+                ) -> tuple[list[str], list[str]]:
+    """(the fields a PATCH of ``changes`` changes that ``deal`` holds as written, those back
+    at their before-image ``image``): the public name of ``_held``, for ``jobs.undo``."""
+    return _held(deal, image, changes)
+
+
 def _held(deal: Deal, image: Mapping[str, Any], changes: Mapping[str, Any]
           ) -> tuple[list[str], list[str]]:
     """The fields a PATCH changes (its value differs from the before-image) that ``deal``
@@ -1039,7 +1046,7 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
     return [outcome for _, outcome in await redecide_now(ctx, store, items, decide)]
 
 
-__all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_LABELS",
+__all__ = ["IDS_PER_CALL", "held_fields", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_LABELS",
            "changed_fields", "field_types", "holds", "label", "shown", "value_key",
            "record_labels", "stored_labels", "stored_types",
            "deleted_since", "STATUS_FIELDS", "STATUS_LEFT",

@@ -20,8 +20,8 @@ from typing import Any
 
 from ..deals import (
     Deal,
-    _held,
     drifted,
+    held_fields,
     image_part,
     in_flight,
     write_groups,
@@ -92,7 +92,7 @@ def held_in_flight(item_payload: Mapping[str, Any], deal: Deal, image: Mapping[s
     merge since is traced as before). Whether a later job of the job directory wrote a
     group left is the caller's to judge (``later_since``). Never reads, never writes."""
     changes: Mapping[str, Any] = item_payload.get("changes") or {}
-    if _held(deal, image, changes)[0]:
+    if held_fields(deal, image, changes)[0]:
         return None
     moved = moved_since_plan(item_payload, deal, image, labels)
     if not moved:
