@@ -143,7 +143,11 @@ def test_epoch_tokens_round_trip(day: date) -> None:
         assert tf.parse_date(str(int(moment.timestamp()) * 10**6), ["unix_us"]) \
             == day.isoformat()
     serial = (day - date(1899, 12, 30)).days
-    if day >= date(1900, 3, 1):
+    if 1000 <= serial <= 2999:  # a number that reads as a year (y54r2 F1): refused, never
+        # a day of 1902-1908 (a round trip for these days was the fault: '1899' -> 1905)
+        with pytest.raises(InputError, match=f"the year {serial} alone"):
+            tf.parse_date(str(serial), ["excel"])
+    elif day >= date(1900, 3, 1):
         assert tf.parse_date(str(serial), ["excel"]) == day.isoformat()
 
 

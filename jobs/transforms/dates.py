@@ -102,10 +102,12 @@ def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
             day = _token_date(token, number)
         except (OverflowError, ValueError, OSError):
             continue
-        if token == "excel" and _SERIAL_NO_DAY[0] <= day.year <= _SERIAL_NO_DAY[1]:
-            # never advised (x54r2 F1: '2026.5' was, and 5 of 5 rows were written 1905)
+        if token == "excel" and day.year < _SERIAL_ADVISED_FROM:
+            # never advised (x54r2 F1: '2026.5' was, and 5 of 5 rows were written 1905;
+            # y54r2 F1: nor a small serial, whose "excel_1904" reading shown beside
+            # lands in 1904-1909: '500' was advised with a Mac day of 1905-05-15)
             candidates.append(f"a number that is no date ({number} as a serial would be {day.isoformat()}, "
-                              "and no CRM writes days of 1905-1909 as serials)")
+                              f"and no CRM writes days before {_SERIAL_ADVISED_FROM} as serials)")
             continue
         if window[0] <= day.year <= window[1]:
             also = ""
@@ -157,23 +159,32 @@ def _from_token(token: str, value: object) -> date | None:
         return None
 
 
-# the years a serial of a year's number lands in (YEAR_ALONE read by "excel" and
-# "excel_1904", and their neighbours): no advice proposes a serial token for them
-_SERIAL_NO_DAY = (1905, 1909)
-# the whole parts a year reads as (x53r5 F1): as a serial such a number is a day of
-# 1905-1909, and so is one with a fraction ('2026.5': x54r2 F1, 5 of 5 written 1905-07-18)
-YEAR_ALONE = (1900, 2100)
+# no advice proposes a serial token for a day before this year: a year's number read as a
+# serial (YEAR_ALONE) lands in 1902-1912, and a smaller serial's "excel_1904" reading in
+# 1904-1909 (the reader still reads a serial outside YEAR_ALONE when told to: 45.5, 3289)
+_SERIAL_ADVISED_FROM = 1910
+# the whole parts a number reads as a year by: four digits, the first 1 or 2 — every year
+# of the second and third millennium as a person writes it (a founding year 1850, a
+# year 2026, 2101). x53r5 F1 ('2025': 12 of 12 written 1905-07-17), x54r2 F1 ('2026.5'),
+# y54r2 F1 ('1899', '1899.5', '1850', '2101', '2150': 12 of 12 written as days of
+# 1905-1909 while the band was 1900-2100). As serials these numbers are days of
+# 1902-09-26 .. 1908-03-18 ("excel") and 1906-09-27 .. 1912-03-19 ("excel_1904"), which
+# no CRM export holds; the band stops short of the small serials still read (45.5, 59,
+# 61 around Excel's 1900-02-29, 0 in a 1904 workbook) and of 3000 up (3289: 1909-01-02).
+YEAR_ALONE = (1000, 2999)
 
 
 def year_alone(number: Decimal | int | float) -> int | None:
-    """The year (an int) a number whose whole part is 1900-2100 (``YEAR_ALONE``) reads
-    as — a whole number (``2026``) or one with a fraction (``2026.5``, ``2025.25``: a
-    decimal year) — else None (a bool, NaN / infinity, any other number).
+    """The year (an int) a number whose whole part is 1000-2999 (``YEAR_ALONE``: four
+    digits, the first 1 or 2) reads as — a whole number (``2026``, ``1850``) or one with
+    a fraction (``2026.5``, ``1899.5``: a decimal year) — else None (a bool, NaN /
+    infinity, any other number: ``999``, ``3000``, ``45292``).
 
     Read as an Excel serial (``"excel"``, ``"excel_1904"``) such a number is a day of
-    1905-1909 (2025 is 1905-07-17, 2026.5 is 1905-07-18): a year in a column of serials
-    is no date, and no CRM export writes days of 1905 as serials (x53r5 F1: 12 of 12
-    year-only cells were written as 1905 dates; x54r2 F1: 5 of 5 ``2026.5``)."""
+    1902-1912 (2025 is 1905-07-17, 1899 is 1905-03-13, 2101 is 1905-10-01): a year in a
+    column of serials is no date, and no CRM export writes days of those years as
+    serials (x53r5 F1: 12 of 12 year-only cells were written as 1905 dates; x54r2 F1: 5
+    of 5 ``2026.5``; y54r2 F1: 12 of 12 ``1899`` / ``1850`` / ``2101.5`` / ``2150``)."""
     if isinstance(number, bool):
         return None
     value = Decimal(str(number)) if not isinstance(number, Decimal) else number
@@ -197,7 +208,7 @@ def _year_serial_reason(token: str, value: object, number: Decimal, year: int) -
             else f"the year {year} with a fraction (a decimal year, no day)")
     return (f"not a date: {quoted_cell(value)} reads as {read}, or as "
             f"{_UNIT_NAMES[token]} (\"{token}\": {day.isoformat()}): a year is not a date, "
-            "and a serial of 1905-1909 among a CRM's dates is not one either — give the "
+            f"and a serial of {day.year} among a CRM's dates is not one either — give the "
             "whole date (YYYY-MM-DD or a serial)")
 
 
