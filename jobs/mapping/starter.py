@@ -40,6 +40,7 @@ from .crm_columns import (
     dynamics_customer,
     status_label_column,
 )
+from .decimal_proof import ambiguous_cells
 from .digit_dates import digit_date_patterns, digit_dates_todo
 from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
@@ -1794,7 +1795,9 @@ def _column_marks(samples: MappingABC[str, Sequence[str]] | None,
         value = str(raw).strip()
         if isinstance(raw, TypedSample) or not value:
             continue
-        num = re.sub(r"[^\d.,]", "", value).strip(".,")
+        # full-width marks as the reader folds them (y54r2 F5: the full-width 873,787 lost its
+        # comma here, so no cell was ambiguous and "auto" failed 60 of 60 rows)
+        num = re.sub(r"[^\d.,]", "", fold_wide(value)).strip(".,")
         mark, ambiguous = tf.decimal_evidence(num)
         if mark is not None:
             marks.setdefault(mark, value)
@@ -1810,7 +1813,7 @@ def _contest(samples: MappingABC[str, Sequence[str]] | None, column: str) -> str
     record.start()
     for raw in (samples or {}).get(column, ()):
         value = str(raw).strip()
-        num = re.sub(r"[^\d.,]", "", value).strip(".,")
+        num = re.sub(r"[^\d.,]", "", fold_wide(value)).strip(".,")
         if not isinstance(raw, TypedSample) and num:
             record.see(num, value)
             record.commit()  # the digits alone: a sample is evidence as written
@@ -1820,6 +1823,31 @@ def _contest(samples: MappingABC[str, Sequence[str]] | None, column: str) -> str
 
 def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
                   columns: Sequence[str]) -> list[str]:
+    """``_decimal_proposal``, checked: a proposed ``decimal`` under which a sampled text
+    amount of one of ``columns`` fails as an ambiguous number (``ambiguous_cells``) is
+    withdrawn — a TODO naming the column, the count and a cell, ``decimal`` commented out
+    (y54r2 F5: no proposal may fail the cells it was made from)."""
+    lines = _decimal_proposal(samples, columns)
+    found = re.match(r'decimal = "(auto|\.|,)"', lines[0]) if lines else None
+    if found is None:
+        return lines
+    proposed = found[1]
+    for column in columns:
+        cells = [str(v) for v in (samples or {}).get(column, ())
+                 if not isinstance(v, TypedSample) and str(v).strip()]
+        if (failing := ambiguous_cells(cells, proposed)) is None:
+            continue
+        count, total, cell = failing
+        return [f"# TODO: {count} of the {total} sampled amounts of column {column!r} "
+                f"fail as an ambiguous number under decimal = {_toml_str(proposed)} (like "
+                f"{cell!r}: a thousands group or a fraction, and no cell of the column "
+                'shows its decimal mark): set decimal = "," or ".", then delete this line',
+                f"# decimal = {_toml_str('.' if proposed == ',' else ',')}"]
+    return lines
+
+
+def _decimal_proposal(samples: MappingABC[str, Sequence[str]] | None,
+                      columns: Sequence[str]) -> list[str]:
     """``[defaults] decimal`` from the sampled text amounts of ``columns``, each column on
     its own evidence (issue 10 F2: one column's ``12.5`` never decides another's
     ``1.500``): the one mark every column that shows one shows (when every column with
