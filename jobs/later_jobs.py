@@ -9,7 +9,7 @@ update, move-stage and import kinds read it without importing the undo kind (a c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,6 +259,85 @@ def _union(groups: Iterable[set[str] | None]) -> set[str] | None:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One write of a job of a job directory on a deal (``later_steps``): when its answer
+    dated the deal (``at``, Unix seconds of Pipedrive's ``update_time``), what the deal's
+    ``update_time`` was before it (``before``: the job's before-image of the deal; None
+    when it keeps none), the job's id and kind, and the field groups the write set
+    (``jobs.deals.write_groups``; None: not known, or a merge: the whole deal)."""
+
+    at: float | None
+    before: float | None
+    job_id: str
+    kind: str
+    groups: frozenset[str] | None
+
+
+def later_steps(source: JobStore, deal_ids: Collection[int]) -> dict[int, list[Step]]:
+    """deal id -> the writes (``Step``) of the jobs of ``source``'s job directory created
+    after it on the deals of ``deal_ids``, each job's done items (a merge's too: its whole
+    deal), oldest job first. Unreadable jobs and jobs of another company
+    (``other_company``) are skipped. Blocking (reads the stores, no call); raises
+    nothing else."""
+    wanted = {int(d) for d in deal_ids}
+    out: dict[int, list[Step]] = {}
+    if not wanted:
+        return out
+    for job in list_jobs(source.directory.parent):
+        if (job.directory.resolve() == source.directory.resolve() or job.error is not None
+                or (job.created_at or 0.0) < source.created_at):
+            continue
+        try:
+            with JobStore.open(job.directory, lock=False) as other:
+                if other_company(source, other):
+                    continue
+                done = [(item.result or {}, item.payload) for item in other.items(
+                    ItemState.DONE)]
+                mine = {int(r["deal_id"]) for r, _ in done
+                        if isinstance(r.get("deal_id"), int) and r["deal_id"] in wanted}
+                images = other.before_images_of("deal", mine) if mine else {}
+        except StoreError:
+            continue
+        for result, payload in done:
+            deal_id = result.get("deal_id")
+            if not isinstance(deal_id, int) or deal_id not in mine:
+                continue
+            groups = None if result.get("action") == "merged" else _groups(payload)
+            image = images.get(deal_id)
+            out.setdefault(deal_id, []).append(Step(
+                parse_time(result.get("update_time")),
+                parse_time((image.before or {}).get("update_time")) if image else None,
+                job.job_id, job.kind, frozenset(groups) if groups is not None else None))
+    return out
+
+
+def walked_back(update_time: object, steps: Sequence[Step], groups: Collection[str]
+                ) -> tuple[float | None, list[Step]]:
+    """When a deal last changed other than by the later jobs' writes of field groups
+    other than ``groups`` (a restore's, a row's), and those writes: from the deal's
+    ``update_time`` read now, each step back takes a ``Step`` whose answer dated the
+    deal at that very second and that wrote none of ``groups``, to the time its
+    before-image held — a later job's write of other groups is no later write to
+    ``groups`` (x42r4 F2), so it explains the deal's change since, not a change of
+    theirs (y54r4 F1). Stops at a second no such write explains (a colleague's, another
+    client's, a write of ``groups``, one with no before-image). (None, []) for a time not
+    read."""
+    at = parse_time(update_time)
+    passed: list[Step] = []
+    mine = set(groups)
+    while at is not None:
+        step = next((s for s in steps if s not in passed and s.at is not None
+                     and int(s.at) == int(at) and s.groups is not None
+                     and not s.groups & mine and s.before is not None
+                     and s.before < at), None)
+        if step is None:
+            break
+        passed.append(step)
+        at = step.before
+    return at, passed
+
+
 async def written_since(store: JobStore | None, items: Sequence[Item],
                         out: Sequence[Outcome]) -> dict[int, tuple[int, str, str]]:
     """Of ``items`` (rows a resume's reconcile found in doubt, a deal id and ``changes`` in
@@ -311,5 +390,6 @@ async def later_conflicts(store: JobStore | None, items: Sequence[Item],
             if o.item_id in found else o for o in out]
 
 
-__all__ = ["RESTORED_IN_PART", "Later", "later", "later_conflicts", "later_words",
-           "later_writes", "other_company", "others_done", "written_later", "written_since"]
+__all__ = ["RESTORED_IN_PART", "Later", "Step", "later", "later_conflicts", "later_steps",
+           "later_words", "later_writes", "other_company", "others_done", "walked_back",
+           "written_later", "written_since"]

@@ -52,6 +52,7 @@ from ..deals import (
     unrestorable,
     write_groups,
 )
+from ..later_jobs import later_steps
 from ..provable_writes import not_ours, provable
 from ..resume_account_now import stop_advice
 from ..updating import changed_names, check_loaded, refused, write_job_results
@@ -78,7 +79,7 @@ from .dead_links import (
     unplanned_line,
 )
 from .gone_now import GONE_AT_CHECK, leave_gone
-from .later_since import later_conflicts
+from .later_since import as_before_later, later_conflicts
 from .moved import (
     MOVED_PERSON,
     after_plan,
@@ -919,11 +920,18 @@ class UndoJob:
             return out
         proof = await provable(self._store, claimed, {"updateDeal"})
         by_id = {i.id: i for i in claimed}
+        store = self._store
+        steps = await in_thread(lambda: later_steps(store, {
+            int(i.payload["deal_id"]) for i in claimed})) if store is not None else {}
         judged = []
         for o in out:
             if (item := by_id.get(o.item_id)) is not None:
                 deal_id = int(item.payload["deal_id"])
-                if why := proof.why(item, current.get(deal_id)):
+                # a later job's write of other groups since is no change of the restore's
+                # (y54r4 F1): the deal judged as dated before it
+                deal, _ = as_before_later(current.get(deal_id), steps.get(deal_id, ()),
+                                          write_groups(item.payload.get("changes") or {}))
+                if why := proof.why(item, deal):
                     o = not_ours(item, deal_id, why, "restored",
                                  {"fields": (o.result or {}).get("fields")})
             judged.append(o)

@@ -21,14 +21,16 @@ stores and the undo's leaving marks (no call); never writes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bulk.clock import in_thread
 from bulk.store import Item, ItemState, JobStore, Outcome
 
+from ..deals import write_groups
+from ..later_jobs import Step, later_steps, later_words, walked_back, written_since
 from ..later_jobs import later_conflicts as _conflicts
-from ..later_jobs import later_words, written_since
 from ..provable_writes import landing
 
 
@@ -63,12 +65,21 @@ async def _named_later(store: JobStore | None, restores: Sequence[Item],
             if o.item_id in found else o for o in out]
 
 
-def changed_after_landing(deal_id: int, why: str) -> str:
+def changed_after_landing(deal_id: int, why: str, passed: Sequence[Step] = ()) -> str:
     """The conflict of a restore in doubt whose deal reads as not put back but changed
-    after the restore could have landed (``jobs.provable_writes.after_landing``'s ``why``)."""
-    return (f"conflict: deal {deal_id} reads as not put back, but {why}: this undo's write "
-            "may have applied and been written over since; left alone, not sent again (a "
-            "new undo of the job, once this one is done, judges it as it is then)")
+    after the restore could have landed (``jobs.provable_writes.after_landing``'s ``why``,
+    of the deal dated before ``passed``: the later jobs' writes of other groups than the
+    restore's, ``as_before_later``). The change is none of the job directory's jobs': a
+    colleague's or another client's (README, the landing window: such a change, in any
+    field, is one nothing tells from a write over the undo's), and it says so, naming the
+    later jobs' writes it saw past (y54r4 F1: it named no writer)."""
+    past = "".join(f"; job {s.job_id} ({s.kind}) wrote other fields since, no write to "
+                   "what this undo puts back" for s in passed)
+    return (f"conflict: deal {deal_id} reads as not put back, but {why}{past}: a change "
+            "by none of this job directory's jobs (a colleague, another client); this "
+            "undo's write may have applied and been written over since; left alone, not "
+            "sent again (a new undo of the job, once this one is done, judges it as it is "
+            "then)")
 
 
 async def later_conflicts(store: JobStore | None, items: Sequence[Item],
@@ -89,7 +100,11 @@ async def later_conflicts(store: JobStore | None, items: Sequence[Item],
     a later job is judged by those groups alone: one that wrote only a group kept is no
     later write to them, x54r1 F1); the deal's change after the landing window is that
     of the groups kept, seen in their values, so the window does not judge them (a
-    later job's write of a group put back still does, above).
+    later job's write of a group put back still does, above). The window judges the
+    others' deals as dated before the later jobs' writes of other groups
+    (``as_before_later``; y54r4 F1: a later update of the amount alone was such a
+    conflict, named nowhere); what is left after the window is none of the jobs'
+    (``changed_after_landing`` says so).
     Raises StoreError (the job's store)."""
     restores = [i for i in items if i.op == "restore"]
     out = await _conflicts(store, restores, out, restored_later)
@@ -99,10 +114,37 @@ async def later_conflicts(store: JobStore | None, items: Sequence[Item],
     if store is None or not rest:
         return out
     window = await in_thread(lambda: landing(store, rest))
-    late = {i.id: changed_after_landing(int(i.payload["deal_id"]), why) for i in rest
-            if (why := window.why(i, current.get(int(i.payload["deal_id"])))) is not None}
+    if not window.ends:
+        return out
+    steps = await in_thread(lambda: later_steps(store, {
+        int(i.payload["deal_id"]) for i in rest if i.id in window.ends}))
+    late: dict[int, str] = {}
+    for item in rest:
+        deal_id = int(item.payload["deal_id"])
+        deal, passed = as_before_later(current.get(deal_id), steps.get(deal_id, ()),
+                                       write_groups(item.payload.get("changes") or {}))
+        if (why := window.why(item, deal)) is not None:
+            late[item.id] = changed_after_landing(deal_id, why, passed)
     return [Outcome(o.item_id, ItemState.FAILED, error=late[o.item_id])
             if o.item_id in late else o for o in out]
 
 
-__all__ = ["IN_FLIGHT_CHANGED", "changed_after_landing", "later_conflicts", "restored_later"]
+def as_before_later(deal: Mapping[str, Any] | None, steps: Sequence[Step],
+                    groups: Collection[str]) -> tuple[Mapping[str, Any] | None, list[Step]]:
+    """``deal`` (read now) dated as it was before the writes of later jobs of the job
+    directory that set none of ``groups`` (``jobs.later_jobs.walked_back``), and those
+    writes: the landing window then judges the change no job of the stores explains
+    (y54r4 F1: a later update of the amount alone made a restore of the title and a
+    custom field, its write left and not applied, a conflict "maybe written over since",
+    the update named nowhere). ``deal`` itself when no such write dated it."""
+    if deal is None:
+        return deal, []
+    at, passed = walked_back(deal.get("update_time"), steps, groups)
+    if not passed or at is None:
+        return deal, []
+    return {**deal, "update_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))}, \
+        passed
+
+
+__all__ = ["IN_FLIGHT_CHANGED", "as_before_later", "changed_after_landing", "later_conflicts",
+           "restored_later"]
