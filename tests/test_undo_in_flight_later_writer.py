@@ -236,3 +236,74 @@ def test_a_restore_in_flight_is_judged_by_the_groups_a_later_job_wrote(
         sent += mark != "sent"
     assert sb.stats()["writes_applied"].get("updateDeal", 0) - sent0 == sent, resumed.output
 
+
+COMMON = ('[defaults]\ncurrency = "USD"\n[deal]\ntitle = "title"\nvalue = "amount"\n'
+          '[custom_fields]\n"Discount" = "disc"\n')
+
+
+def test_the_next_import_names_the_job_that_last_wrote_a_deal_the_resume_left(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """f54g / y54r4: import I0 (k0..k2), U1 (the title and Discount), its undo killed with
+    the three restores leaving, not applied; then a later update of k0's amount alone, a
+    colleague's amount on k1 after the window, a later update of k2's title. Resume: k0
+    restored (the later update wrote other groups: before, a conflict "may have applied
+    and been written over since", the update named nowhere), k1 a conflict saying the
+    change is none of the jobs', k2 restored in part. The unchanged import file then:
+    k1's title and Discount are U1's writes, which the record keeps as U1's (before, the
+    resume's conflict gave them back as a colleague's change: "changed in Pipedrive since
+    … (title, Discount)", U1 named nowhere) — U1's undo done, they are written back as the
+    undo would have (x51r3 F1), the colleague's amount kept; k0's and k2's later writes
+    named by their job."""
+    jobs = tmp_path / "jobs"
+    (tmp_path / "i.toml").write_text('[import]\nkey_column = "key"\nmode = "upsert"\n'
+                                     + COMMON)
+    (tmp_path / "u.toml").write_text('[update]\nkey_column = "key"\n'
+                                     'key_field = "Import source key"\n' + COMMON)
+    f0 = tmp_path / "f0.csv"
+    f0.write_text("key,title,amount,disc\n"
+                  + "".join(f"k{i},T{i},{1000 + i},{i}.0\n" for i in range(3)))
+
+    def run(*args: str) -> tuple[str | None, Any]:
+        seen = {p.name for p in jobs.iterdir()} if jobs.exists() else set()
+        ran = cli(sb, *args, *cli_args(sb, jobs)) if args[0] != "resume" else cli(sb, *args)
+        new = {p.name for p in jobs.iterdir()} - seen
+        return (new.pop() if new else None), ran
+
+    _, ran = run("import", str(f0), "-m", str(tmp_path / "i.toml"), "--create-key-field",
+                 "--yes")
+    assert ran.exit_code == 0, ran.output
+    ids = {v: d["id"] for d in sb.state.deals.rows.values()
+           for v in (d.get("custom_fields") or {}).values()
+           if isinstance(v, str) and v in ("k0", "k1", "k2")}
+    (tmp_path / "u1.csv").write_text("key,title,amount,disc\n" + "".join(
+        f"k{i},U1 t{i},,{50 + i}.0\n" for i in range(3)))
+    u1, ran = run("update", str(tmp_path / "u1.csv"), "-m", str(tmp_path / "u.toml"), "--yes")
+    assert ran.exit_code == 0 and u1, ran.output
+    _killed(sb, jobs, u1, sorted(ids.values()), "leaving", lambda d: {})
+    (tmp_path / "u2.csv").write_text("key,title,amount,disc\nk0,,9000,\nk2,U2 t2,,\n")
+    u2, ran = run("update", str(tmp_path / "u2.csv"), "-m", str(tmp_path / "u.toml"), "--yes")
+    assert ran.exit_code == 0 and u2, ran.output
+    edit(sb, ids["k1"], when=iso(time.time() - AGO + 300), value=7001)
+
+    _, resumed = run("resume", "und", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    rows = by_key(jobs, "und")
+    assert rows["k0"][2].get("action") == "restored", rows
+    assert rows["k2"][2].get("action") == "restored in part", rows
+    state, error, _ = rows["k1"]
+    assert state is ItemState.FAILED and "none of this job directory's jobs" in error, error
+    assert (deal(sb, ids["k1"])["title"], deal(sb, ids["k1"])["value"]) == ("U1 t1", 7001)
+
+    r0, ran = run("import", str(f0), "-m", str(tmp_path / "i.toml"), "--yes")
+    assert ran.exit_code == 0 and r0, ran.output
+    import csv
+
+    with (jobs / r0 / "succeeded.csv").open(newline="") as f:
+        notes = {r["key"]: r.get("note") or "" for r in csv.DictReader(f)}
+    k1 = deal(sb, ids["k1"])
+    assert (k1["title"], k1["value"]) == ("T1", 7001), notes["k1"]
+    assert "title" not in notes["k1"] and "Discount" not in notes["k1"], notes["k1"]
+    assert f"changed since by pdbulk update {u2}" in notes["k0"], notes["k0"]
+    assert "changed in Pipedrive" not in notes["k0"], notes["k0"]
+    assert f"changed since by pdbulk update {u2}" in notes["k2"], notes["k2"]
+    assert deal(sb, ids["k2"])["title"] == "U2 t2"

@@ -55,6 +55,7 @@ from bulk.store import ItemState, JobStore
 from .. import last_written, last_written_runs, plan_seen
 from ..deals import write_groups
 from ..last_written import CUSTOM, digest, fields_of, group_of
+from .later_since import in_doubt_left
 from .since_plan import KEPT_SINCE, with_kept
 from .targets import CHANGED_GROUPS, PARTLY, Target, outcome, targets
 
@@ -72,6 +73,13 @@ def _judged(item: Any, groups: list[str]) -> tuple[list[str], list[str]] | None:
         kept = set(partly.get("kept") or ()) if isinstance(partly, Mapping) else set()
         return [g for g in groups if g not in kept], [g for g in groups if g in kept]
     if item.state is ItemState.FAILED and (item.error or "").startswith("conflict:"):
+        if in_doubt_left(item.error or ""):
+            # a restore in doubt its resume left alone because the deal reads as not put
+            # back — it still holds the undone job's values, or a later job of this
+            # folder's — (``later_since``): nothing put back, nothing judged, the record
+            # as it is, so the next file's note names the job that last wrote each field
+            # (f54g, y54r4: "changed in Pipedrive since" of the undone update's own title)
+            return [], []
         if "changes" in item.payload:
             # a restore the run refused: someone changed what it was to put back since
             # the plan (the groups it kept at the plan were changed before): left, all

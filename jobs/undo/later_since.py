@@ -34,12 +34,31 @@ from ..later_jobs import later_conflicts as _conflicts
 from ..provable_writes import landing
 
 
-def restored_later(deal_id: int, by: str, what: str) -> str:
-    """The conflict of a restore in doubt whose deal job ``by`` wrote since."""
+def restored_later(deal_id: int, by: str, what: str, unsent: bool = False) -> str:
+    """The conflict of a restore in doubt whose deal job ``by`` wrote since; ``unsent``:
+    the deal reads as not put back (``NOT_PUT_BACK``: what it puts back holds the undone
+    job's values, or the later job's)."""
     return (f"conflict: deal {deal_id} was {what} after this undo's write to it was in "
-            "flight; left alone, not sent again (a resume never puts back over a later "
-            f"job's write: undo {later_words(by)} first, newest first, then this undo's "
-            "source job again)")
+            f"flight{NOT_PUT_BACK if unsent else ''}; left alone, not sent again (a resume "
+            f"never puts back over a later job's write: undo {later_words(by)} first, "
+            "newest first, then this undo's source job again)")
+
+
+# the words of a restore in doubt's conflict whose deal reads as not put back
+NOT_PUT_BACK = ", and it reads as not put back"
+
+
+def in_doubt_left(error: str) -> bool:
+    """Whether ``error`` is the conflict of a restore in doubt that a resume left alone
+    with its deal read as not put back: changed after its write could have landed
+    (``changed_after_landing``) or written since by a later job of the job directory
+    (``restored_later``, ``unsent``). What it puts back holds the undone job's writes
+    (or the later job's), so the record of who wrote each field is left as it is
+    (``jobs.undo.bases``), not given back as if a colleague had changed it (f54g, y54r4:
+    the next import said "changed in Pipedrive since" of the undone update's own title,
+    its writer named nowhere)."""
+    return error.startswith("conflict: deal ") and (
+        " reads as not put back, but " in error or NOT_PUT_BACK + ";" in error)
 
 
 # ``jobs.undo.job._in_flight``'s conflict: a restore in doubt whose deal changed since
@@ -104,10 +123,15 @@ async def later_conflicts(store: JobStore | None, items: Sequence[Item],
     others' deals as dated before the later jobs' writes of other groups
     (``as_before_later``; y54r4 F1: a later update of the amount alone was such a
     conflict, named nowhere); what is left after the window is none of the jobs'
-    (``changed_after_landing`` says so).
+    (``changed_after_landing`` says so). A conflict whose deal reads as not put back
+    says so (``NOT_PUT_BACK``, ``in_doubt_left``: the record of who wrote it is kept).
     Raises StoreError (the job's store)."""
     restores = [i for i in items if i.op == "restore"]
-    out = await _conflicts(store, restores, out, restored_later)
+    read_back = [i for i in restores if i.id not in narrowed]
+    out = await _conflicts(store, read_back, out,
+                           lambda d, by, what: restored_later(d, by, what, unsent=True))
+    out = await _conflicts(store, [i for i in restores if i.id in narrowed], out,
+                           restored_later)
     out = await _named_later(store, restores, out)
     again = {o.item_id for o in out if o.state is ItemState.PENDING}
     rest = [i for i in restores if i.id in again and i.id not in narrowed]
@@ -146,5 +170,5 @@ def as_before_later(deal: Mapping[str, Any] | None, steps: Sequence[Step],
         passed
 
 
-__all__ = ["IN_FLIGHT_CHANGED", "as_before_later", "changed_after_landing", "later_conflicts",
-           "restored_later"]
+__all__ = ["IN_FLIGHT_CHANGED", "NOT_PUT_BACK", "as_before_later", "changed_after_landing",
+           "in_doubt_left", "later_conflicts", "restored_later"]
