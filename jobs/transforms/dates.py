@@ -383,6 +383,7 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
     return found.isoformat()
 
 
+_NAMED = re.compile(r"%[aAbB]")  # a pattern of month or weekday names
 _RUN_TOGETHER = re.compile(r"(?:%[YmdyHMSj])+")
 
 
@@ -453,7 +454,7 @@ def _by_pattern(text: str, fmt: str, locale: str | None) -> date:
     """``text`` read by the strptime pattern ``fmt``: an English ordinal day as its
     number with a month's name (x53r5 F6), under ``locale`` the month and weekday names
     of that language only (``month_locale``); strptime's ValueError when none reads."""
-    if "%b" not in fmt and "%B" not in fmt:
+    if "%b" not in fmt and "%B" not in fmt and (locale is None or not _NAMED.search(fmt)):
         return read_day(text, fmt)
     plain = plain_ordinals(text)  # '25th of June 2027' (x53r5 F6)
     if locale is None:
@@ -470,7 +471,7 @@ def _by_pattern(text: str, fmt: str, locale: str | None) -> date:
 
 def moment_by_pattern(text: str, fmt: str, locale: str | None) -> datetime:
     """``_by_pattern``'s reading of ``text`` with its time of day (``date_times``)."""
-    if "%b" not in fmt and "%B" not in fmt:
+    if "%b" not in fmt and "%B" not in fmt and (locale is None or not _NAMED.search(fmt)):
         return datetime.strptime(text, fmt)
     plain = plain_ordinals(text)
     if locale is None:
@@ -554,7 +555,7 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int],
 def _locale_hint(text: str, formats: Sequence[str], locale: str | None) -> str:
     """Under ``date_locale``, the words of ``text`` that are no month of it (``March``
     under ``fr``: never read as English, x53r5 F6)."""
-    if locale is None or not any("%b" in f or "%B" in f for f in formats):
+    if locale is None or not any(_NAMED.search(f) for f in formats):
         return ""
     words = unknown_month_words(text, locale)
     named = ", ".join(repr(w) for w in words[:3])

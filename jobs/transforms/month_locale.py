@@ -27,6 +27,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names, get_month_names
@@ -37,16 +38,42 @@ __all__ = ["locale_name", "locale_readings", "month_number", "month_words",
 _WORD = re.compile(r"[^\W\d_]+\.?")
 _MONTH_DIRECTIVES = re.compile(r"%[bB]")
 _DAY_DIRECTIVES = re.compile(r"%[aA]")
+_NAME_DIRECTIVES = re.compile(r"%[aAbB]")
+# a name's parts as a cell may join them: hyphens and spaces alike (``segunda-feira``,
+# ``segunda feira``, ``tháng 1``), apostrophes of either shape (U+2019 or ``'``: ``d'abril``)
+_JOINS = str.maketrans({"-": " ", "\u2010": " ", "\u2011": " ", "\u00a0": " ",
+                        "\u202f": " ", "\u2009": " ", "\u2019": "'", "\u02bc": "'",
+                        "\u2018": "'", "\u200c": "", "\u200d": "", "\u180e": ""})
+_JOINERS = "\u200c\u200d\u180e"  # zero-width: dropped from names and cells alike
+READINGS_TRIED = 48  # (month, weekday) choices one cell is read by, at most
 
 
-def _folded(word: str) -> str:
-    return unicodedata.normalize("NFC", word.rstrip(".").casefold())
+def _form(text: str, *, bare: bool) -> tuple[str, list[int]]:
+    """``text`` as names are matched (case-folded, decomposed, joins as one space; ``bare``:
+    its accents dropped too) and, per character of it, the index in ``text`` it came from."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, char in enumerate(text):
+        folded = unicodedata.normalize("NFD", char.translate(_JOINS).casefold())
+        if bare:
+            folded = "".join(c for c in folded.replace("\u0131", "i")
+                             if not unicodedata.combining(c))
+        if folded == " " and out and out[-1] == " ":
+            continue
+        out.extend(folded)
+        where.extend([i] * len(folded))
+    return "".join(out), where
 
 
-def _bare(word: str) -> str:
-    # Turkish dotless i (U+0131): 'MAYIS' case-folds to 'mayis', CLDR writes it dotless
-    return "".join(c for c in unicodedata.normalize("NFD", word.replace("\u0131", "i"))
-                   if not unicodedata.combining(c))
+def _key(name: str, *, bare: bool = False) -> str:
+    return _form(name.strip().rstrip("."), bare=bare)[0].strip()
+
+
+def _inside(char: str) -> str:
+    """What a character is to a name's edge: ``"a"`` (a letter or a mark), ``"0"`` (a
+    digit), ``""`` (anything else)."""
+    cat = unicodedata.category(char)
+    return "a" if cat[0] in "LM" else "0" if cat == "Nd" else ""
 
 
 def locale_name(name: str) -> str:
@@ -59,44 +86,98 @@ def locale_name(name: str) -> str:
                          "of the month names as 'fr', 'es', 'de', 'pt_BR' ...)") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """One locale's month and weekday names as cells are matched against them."""
+
+    months: Mapping[str, int]  # key -> 1-12: every CLDR form, and its form without accents
+    days: Mapping[str, str]  # key -> the weekday's English name (strptime's %A)
+    both: frozenset[str]  # keys of a month and of a weekday (Spanish 'mar')
+    exact: re.Pattern[str]  # finds the keys as written, longest first
+    bare: re.Pattern[str]  # finds those written without accents
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    start: int  # the name's span in the cell (its abbreviation's dot in or out)
+    end: int
+    month: int | None
+    day: str | None
+    key: str
+
+
+def _finder(keys: set[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(k) for k in sorted(keys, key=lambda k: (-len(k), k)))
+    return re.compile(f"(?=({alternatives}))" if alternatives else "(?!)")
+
+
 @functools.lru_cache(maxsize=32)
-def _words(locale: str) -> tuple[Mapping[str, int], Mapping[str, str]]:
-    """(month word -> 1-12, weekday word -> its English name) of ``locale``: every CLDR
-    form, case-folded, its final dot dropped; the forms without accents added where they
-    read one word only."""
-    months: dict[str, int] = {}
-    days: dict[str, str] = {}
+def _names(locale: str) -> _Names:
+    """``locale``'s names: every CLDR month form (wide and abbreviated, format and
+    stand-alone) and weekday form, case-folded, its final dot dropped; the forms without
+    accents where they name one month or weekday only and no form of another name is
+    written so."""
+    months: dict[str, set[int]] = {}
+    days: dict[str, set[str]] = {}
     for width in ("wide", "abbreviated"):
         for context in ("format", "stand-alone"):
             for number, name in get_month_names(width, context, locale).items():
-                months[_folded(name)] = number
+                months.setdefault(_key(name), set()).add(number)
             for number, name in get_day_names(width, context, locale).items():
-                days[_folded(name)] = calendar.day_name[number]
+                days.setdefault(_key(name), set()).add(calendar.day_name[number])
+    months.pop("", None)
+    days.pop("", None)
     taken = set(months) | set(days)
     bare_months: dict[str, set[int]] = {}
     bare_days: dict[str, set[str]] = {}
-    for key, month in months.items():
-        bare_months.setdefault(_bare(key), set()).add(month)
-    for key, day in days.items():
-        bare_days.setdefault(_bare(key), set()).add(day)
-    for key, meant in bare_months.items():
-        if key not in taken and len(meant) == 1 and key not in bare_days:
-            months[key] = next(iter(meant))
-    for key, named in bare_days.items():
-        if key not in taken and len(named) == 1 and key not in bare_months:
-            days[key] = next(iter(named))
-    return months, days
+    for key, meant in months.items():
+        bare_months.setdefault(_key(key, bare=True), set()).update(meant)
+    for key, named in days.items():
+        bare_days.setdefault(_key(key, bare=True), set()).update(named)
+    # a form naming two months (or two weekdays) of its language names none
+    month_of = {k: next(iter(v)) for k, v in months.items() if len(v) == 1}
+    day_of = {k: next(iter(v)) for k, v in days.items() if len(v) == 1}
+    bare = {k for k, v in bare_months.items()
+            if k not in taken and len(v) == 1 and k not in bare_days}
+    bare |= {k for k, v in bare_days.items()
+             if k not in taken and len(v) == 1 and k not in bare_months}
+    month_of.update({k: next(iter(bare_months[k])) for k in bare if k in bare_months})
+    day_of.update({k: next(iter(bare_days[k])) for k in bare if k in bare_days})
+    return _Names(months=month_of, days=day_of, both=frozenset(set(months) & set(days)),
+                  exact=_finder(taken), bare=_finder(bare))
+
+
+def _found(text: str, names: _Names) -> list[_Found]:
+    """Every month or weekday name of ``names`` in ``text``, at edges of words (``mars``
+    not in ``marsupial``, ``1月`` not in ``11月``): each with its abbreviation's dot, when
+    one follows, and without it."""
+    out: dict[tuple[int, int], _Found] = {}
+    for bare, finder in ((False, names.exact), (True, names.bare)):
+        form, where = _form(text, bare=bare)
+        for match in finder.finditer(form):
+            key = match[1]
+            start, end = match.start(), match.start() + len(key)
+            if (start and _inside(form[start - 1]) == _inside(key[0]) != "") or (
+                    end < len(form) and _inside(form[end]) == _inside(key[-1]) != ""):
+                continue
+            first, last = where[start], where[end - 1] + 1
+            while first and text[first - 1] in _JOINERS:  # a name's own (mni '\u200c…')
+                first -= 1
+            while last < len(text) and text[last] in _JOINERS:
+                last += 1
+            ends = (last, last + 1) if text[last:last + 1] == "." else (last,)
+            for stop in ends:
+                out.setdefault((first, stop), _Found(first, stop, names.months.get(key),
+                                                     names.days.get(key), key))
+    return list(out.values())
 
 
 def month_number(word: str, locale: str) -> int | None:
     """The month (1-12) ``word`` names in ``locale``, or None."""
-    return _words(locale)[0].get(_bare_key(word, locale))
-
-
-def _bare_key(word: str, locale: str) -> str:
-    key = _folded(word)
-    months, days = _words(locale)
-    return key if key in months or key in days else _bare(key)
+    names = _names(locale)
+    return next((f.month for f in _found(word.strip(), names)
+                 if f.month and f.start == 0 and f.end >= len(word.strip().rstrip("."))),
+                None)
 
 
 def month_words(locale: str) -> list[str]:
@@ -106,44 +187,45 @@ def month_words(locale: str) -> list[str]:
 
 def locale_readings(text: str, fmt: str, locale: str) -> list[tuple[str, str]]:
     """The (text, pattern) pairs strptime reads ``text`` by as ``fmt`` under ``locale``:
-    each month word of ``locale`` written as its number and ``%B`` / ``%b`` as ``%m``,
-    each weekday word as its English name and ``%a`` as ``%A``; an abbreviation's dot
-    taken with its word, or left to the pattern (``%d. %b. %Y``). [] when ``fmt`` names
-    no month."""
-    if not _MONTH_DIRECTIVES.search(fmt):
+    one month name of ``locale`` written as its number and ``%B`` / ``%b`` as ``%m``, one
+    weekday name as its English name and ``%a`` as ``%A``; the longest names first (a
+    name of several words, ``segunda-feira``, ``tháng 1``, before a word of it), an
+    abbreviation's dot taken with its word or left to the pattern (``%d. %b. %Y``), the
+    name's other words left to the pattern's own (``de``). At most ``READINGS_TRIED``;
+    [] when ``fmt`` names no month or weekday, or ``text`` has none of ``locale`` where
+    ``fmt`` has one (an English name is never read under another locale)."""
+    if not _NAME_DIRECTIVES.search(fmt):
         return []
-    months, days = _words(locale)
-    if _DAY_DIRECTIVES.search(fmt):  # a word of both (Spanish 'mar': marzo, martes) is
-        days = {k: v for k, v in days.items() if k not in months}  # neither: never guessed
-        months = {k: v for k, v in months.items() if k not in days and k not in _words(
-            locale)[1]}
-    else:
-        days = {}  # no weekday in the pattern: its words are months only
+    names = _names(locale)
+    with_month = _MONTH_DIRECTIVES.search(fmt) is not None
+    with_day = _DAY_DIRECTIVES.search(fmt) is not None
+    found = [f for f in _found(text, names)
+             if not (with_month and with_day and f.key in names.both)]  # never guessed
+    by_size = sorted(found, key=lambda f: (f.start - f.end, f.start))
+    months: list[_Found | None] = [f for f in by_size if f.month] if with_month else [None]
+    days: list[_Found | None] = [f for f in by_size if f.day] if with_day else [None]
     pattern = _DAY_DIRECTIVES.sub("%A", _MONTH_DIRECTIVES.sub("%m", fmt))
     out: list[tuple[str, str]] = []
-    for keep_dot in (False, True):
-        def swap(m: re.Match[str], keep: bool = keep_dot) -> str:
-            word = m[0]
-            dot = "." if keep and word.endswith(".") else ""
-            key = _folded(word)
-            if key not in months and key not in days:
-                key = _bare(key)
-            if key in months:
-                return f"{months[key]}{dot}"
-            if key in days:
-                return f"{days[key]}{dot}"
-            return word
-        read = _WORD.sub(swap, text)
-        if (read, pattern) not in out:
-            out.append((read, pattern))
+    for month in months:  # none: no reading (strptime's %A would read English names)
+        for day in days:
+            if month and day and month.start < day.end and day.start < month.end:
+                continue
+            swaps = sorted(((f.start, f.end, f"{f.month:02d}" if f is month else str(f.day))
+                            for f in (month, day) if f is not None), reverse=True)
+            read = text
+            for start, end, word in swaps:
+                read = read[:start] + word + read[end:]
+            if (read, pattern) not in out:
+                out.append((read, pattern))
+            if len(out) >= READINGS_TRIED:
+                return out
     return out
 
 
 def unknown_month_words(text: str, locale: str) -> list[str]:
-    """The words of ``text`` of three letters or more that are no month or weekday of
-    ``locale`` (``March`` under ``fr``): for a refusal's message."""
-    months, days = _words(locale)
-    return [w.rstrip(".") for w in _WORD.findall(text)
-            if len(w.rstrip(".")) >= 3 and _folded(w) not in months
-            and _folded(w) not in days and _bare(_folded(w)) not in months
-            and _bare(_folded(w)) not in days]
+    """The words of ``text`` of three letters or more that are no month or weekday name of
+    ``locale``, nor part of one (``March`` under ``fr``): for a refusal's message."""
+    spans = [(f.start, f.end) for f in _found(text, _names(locale))]
+    return [m[0].rstrip(".") for m in _WORD.finditer(text)
+            if len(m[0].rstrip(".")) >= 3
+            and not any(s < m.end() and m.start() < e for s, e in spans)]
