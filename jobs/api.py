@@ -417,7 +417,7 @@ def with_bad_rows(plan: Plan, prep: Prepared) -> Plan:
     bad = by_row(i for i in prep.items if i.state is ItemState.FAILED)
     if not bad:
         return plan
-    reasons = ReasonTally()
+    reasons = ReasonTally(prep.date_locale)
     reasons.read_only(prep.date_read_only)
     for i in bad:
         column = (i.payload or {}).get("column")

@@ -1587,7 +1587,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     limits = limits() if callable(limits) else limits  # as the answers so far left them
     await in_thread(lambda: _contested(planner, settings))  # its file read: off the loop
 
-    reasons = ReasonTally()
+    reasons = ReasonTally(mapping.spec.defaults.date_locale)  # hints read as the rows were
     failed: list[dict[str, Any]] = []  # the first FAILED_ROWS_SHOWN, for Plan.failed_rows
 
     def decide_and_write() -> None:

@@ -18,6 +18,7 @@ from .mapping.spec import _check_formats
 from .mapping.starter import date_formats_for
 from .transforms import parse_date
 from .transforms.date_patterns import date_part, swapped_pattern
+from .transforms.month_locale import locales_naming, unknown_month_words
 
 # quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
 # "15 significant digits", "U+0000")
@@ -159,10 +160,13 @@ class ReasonTally:
     proposes it) has its ``hint`` saying to add it (``examples``)."""
 
     __slots__ = ("_cell_units", "_cells", "_columns", "_dates", "_examples", "_listed",
-                 "_listed_columns", "_ranges", "_read_only", "_tried", "_units", "_unlisted",
-                 "counts")
+                 "_listed_columns", "_locale", "_ranges", "_read_only", "_tried", "_units",
+                 "_unlisted", "counts")
 
-    def __init__(self) -> None:
+    def __init__(self, locale: str | None = None) -> None:
+        """``locale``: the mapping's ``[defaults] date_locale``, by which every date hint
+        is read before it is given (y54r2 F4)."""
+        self._locale = locale
         self.counts: Counter[str] = Counter()
         self._examples: dict[str, dict[str, Any]] = {}
         self._dates: dict[str, dict[str, None] | None] = {}  # class -> its values (None: not
@@ -274,6 +278,7 @@ class ReasonTally:
             formats = date_formats_for(list(cells), self._tried.get(cls, ())) \
                 if values and cells else None
             if formats:
+                told: tuple[str | None, list[str]] | None = None
                 listed = ", ".join(f'"{f}"' for f in formats)
                 hint = f"add date_formats = [{listed}] under [defaults] in the mapping"
                 # never an order under [defaults] that another column reading them takes
@@ -288,19 +293,34 @@ class ReasonTally:
                     column = self._listed.get(cls, self._columns.get(cls))
                     own = _kept_with(self._tried.get(cls, []), formats)
                     own += [t for t in tokens.get(column, []) if t not in own]
-                    owned[column] = own
+                    told = (column, own)
                     why = ("which any other date column would read too" if blind is None else
                            f"which {blind!r} reads too, its cells not telling day from month")
                     hint = _own_formats_hint(column, own, why)
                     formats = own
                 read = self._read_only.get(self._listed.get(cls, self._columns.get(cls)), [])
-                if (against := next((c for c in read if not _reads(c, formats)), None)):
+                # no hint whose formats leave a cell of its class unread, as the mapping
+                # reads it, under date_locale (y54r2 F4: "30 January 2026" under "fr" was
+                # hinted the very ["%d %B %Y"] it failed by, 2 of 2 runs)
+                if (unread := next((c for c in values or {}
+                                    if not _reads(c, formats, self._locale)), None)):
+                    if (advice := _unread_hint(unread, self._locale)) is None:
+                        continue
+                    hint, told = advice, None
+                elif (against := next((c for c in read
+                                       if not _reads(c, formats, self._locale)), None)):
                     first = next(iter(values or {}), "")
                     hint = (f"fix {first!r} in the file (a typo?), and the other cells of "
                             f"this reason: the column's other cells, such as {against!r}, "
                             f"read only in the order of its formats, and no order that "
                             f"reads {first!r} reads them")
+                if told is not None:
+                    owned[told[0]] = told[1]
                 out[cls] = {**out[cls], "hint": hint}
+            elif (advice := next((a for c in values or {}
+                                  if (a := _unread_hint(c, self._locale)) is not None),
+                                 None)) is not None:
+                out[cls] = {**out[cls], "hint": advice}  # no format reads it (y54r2 F4)
         for cls, (column, unit) in self._units.items():
             if cls in self._unlisted and column not in owned:
                 continue
@@ -371,12 +391,27 @@ def _own_formats_hint(column: str | None, formats: Sequence[str], why: str) -> s
             f"{why}")
 
 
-def _reads(value: str, formats: Sequence[str]) -> bool:
-    """Whether ``formats`` read ``value`` as a date."""
+def _reads(value: str, formats: Sequence[str], locale: str | None = None) -> bool:
+    """Whether ``formats`` read ``value`` as a date (under ``locale``'s names)."""
     try:
-        return parse_date(value, formats) is not None
+        return parse_date(value, formats, locale=locale) is not None
     except InputError:
         return False
+
+
+def _unread_hint(cell: str, locale: str | None) -> str | None:
+    """The advice for a date cell no proposed format reads under ``date_locale``: a month
+    or weekday word of another language is fixed in the file, naming the languages whose
+    word it is (``month_locale.locales_naming``); None without a locale or such a word."""
+    if locale is None or not (words := unknown_month_words(cell, locale)):
+        return None
+    word = words[0]
+    named = locales_naming(word)
+    whose = (f"{word!r} is a month or weekday name of {', '.join(repr(n) for n in named)}"
+             if named else f"{word!r} is no month or weekday name of {locale!r}")
+    return (f"fix {cell!r} in the file: {whose}, not of date_locale {locale!r}, whose "
+            "names alone its date formats read (one date_locale reads one language: write "
+            f"the month as {locale!r} names it, or as a number)")
 
 
 def _unquoted(text: str) -> str:

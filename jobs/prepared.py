@@ -161,6 +161,8 @@ class Prepared:
     # per date column, the first cells only its listed order reads
     # (``RowMapper.listed_only_dates``): a plan's date hint reads them too (x52r6 F4)
     date_read_only: dict[str, list[str]] = field(default_factory=dict)
+    # the mapping's [defaults] date_locale: a plan's date hint reads its cells under it
+    date_locale: str | None = None
 
     @property
     def rows(self) -> int:

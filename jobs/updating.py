@@ -255,6 +255,7 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                                     "by": umap.by})
     prep.notes.extend(marks_said)
     prep.date_read_only = mapper.listed_only_dates()
+    prep.date_locale = umap.mapping.spec.defaults.date_locale
     if (misread := misread_note(manifest, encoding, run="the update")) is not None:
         prep.notes.insert(0, misread)  # x25r2: cp1250 as cp1252; the run refuses (x26r3)
         prep.refusal = misread

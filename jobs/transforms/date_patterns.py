@@ -8,7 +8,7 @@ spec (patterns listed in both orders) share it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 __all__ = ["date_part", "four_digit_year", "order_family", "reordered", "replacements",
@@ -103,15 +103,17 @@ def replacements(formats: Sequence[str], family: str) -> str:
     return ", ".join(f"{s!r} instead of {f!r}" for s, f in pairs)
 
 
-def year_first_hint(text: str, formats: Sequence[str]) -> str:
+def year_first_hint(text: str, formats: Sequence[str],
+                    read: Callable[[str, str], object] = datetime.strptime) -> str:
     """A hint when ``text`` reads by another field order of a listed 2-digit-year pattern
     (``year_twins``: ``30/02/06``, ``37-04-23`` under ``%d/%m/%y``, x50r8 F2, F3;
     ``38/04/26`` under ``%m/%d/%y``, ``08/10/43`` under ``%y/%m/%d``, x51r2 F1): the column
-    may be written that way, and its cells that read both ways would then read wrong."""
+    may be written that way, and its cells that read both ways would then read wrong.
+    ``read``: how a pattern reads ``text`` (under ``date_locale``: its names, y54r2 F4)."""
     for fmt in formats:
         for twin in year_twins(fmt):  # a token has no 2-digit-year date: none
             try:
-                datetime.strptime(text, twin)
+                read(text, twin)
             except ValueError:
                 continue
             what = ("a 2-digit year written first" if twin.startswith("%y")

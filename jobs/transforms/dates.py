@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -509,6 +509,9 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int],
             if window[0] <= got.year <= window[1]:
                 return got
             first = first or got
+    def read(cell: str, fmt: str) -> datetime:  # a hint's pattern, read as the formats
+        return moment_by_pattern(cell, fmt, locale)  # are: never English under a locale
+
     if is_zero_date_text(text):  # no pattern reads it, nor should (x45r1 F2)
         raise InputError(zero_date_reason(text))
     match = _ISO_DATE.fullmatch(text)
@@ -530,7 +533,7 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int],
     if short is not None:
         raise InputError(f"not a date: {short}")
     if no_day is not None:
-        raise InputError(f"not a date: {no_day}{year_first_hint(text, formats)}")
+        raise InputError(f"not a date: {no_day}{year_first_hint(text, formats, read)}")
     tried = ", ".join([*formats, "ISO (YYYY-MM-DD)"])
     if text == "60" and "excel" in formats:  # as a number cell says it (v10r24)
         raise InputError("not a date: 60 is Excel's 1900-02-29, a day that never was "
@@ -548,8 +551,9 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int],
         raise InputError(f"not a date: {text!r} is {shape} (tried {tried}; {unit}"
                          + (f"; {add})" if add else ")"))
     raise InputError(f"not a date: {text!r} (tried {tried}){_locale_hint(text, formats, locale)}"
-                     f"{_two_digit_year_hint(text, formats)}"
-                     f"{_other_order_hint(text, formats)}{year_first_hint(text, formats)}")
+                     f"{_two_digit_year_hint(text, formats, read)}"
+                     f"{_other_order_hint(text, formats, read)}"
+                     f"{year_first_hint(text, formats, read)}")
 
 
 def _locale_hint(text: str, formats: Sequence[str], locale: str | None) -> str:
@@ -564,7 +568,8 @@ def _locale_hint(text: str, formats: Sequence[str], locale: str | None) -> str:
             if words else f"; date_locale {locale!r}: %B and %b read that language's names")
 
 
-def _other_order_hint(text: str, formats: Sequence[str]) -> str:
+def _other_order_hint(text: str, formats: Sequence[str],
+                      read: Callable[[str, str], object] = datetime.strptime) -> str:
     """A hint when ``text`` reads by one of ``formats`` with day and month exchanged
     (``04/13/2026`` under ``%d/%m/%Y``): the column may be written the other way round,
     and its days up to 12 would then read wrong (v10r18 F3). It names every pattern of
@@ -573,7 +578,7 @@ def _other_order_hint(text: str, formats: Sequence[str]) -> str:
         if fmt in DATE_TOKENS or (other := swapped_pattern(fmt)) is None:
             continue
         try:
-            datetime.strptime(text, other)
+            read(text, other)
         except ValueError:
             continue
         return (f"; it reads as {other!r}: if this column is written that way, list "
@@ -592,20 +597,21 @@ def _add_tokens(formats: Sequence[str], why: str) -> str:
     return f"add {names} to date_formats {why}"
 
 
-def _two_digit_year_hint(text: str, formats: Sequence[str]) -> str:
-    """A hint when ``text`` has a 2-digit year that a ``%Y`` pattern refused."""
+def _two_digit_year_hint(text: str, formats: Sequence[str],
+                         read: Callable[[str, str], object] = datetime.strptime) -> str:
+    """A hint when ``text`` has a 2-digit year that a ``%Y`` pattern refused (each pattern
+    read by ``read``: under ``date_locale``, its names, y54r2 F4)."""
     for fmt in formats:
         if "%Y" in fmt:
             short = fmt.replace("%Y", "%y")
             try:
-                datetime.strptime(text, short)
+                read(text, short)
             except ValueError:
                 continue
             twin = swapped_pattern(short)
             try:  # a cell that cannot tell day from month: both orders named (x50r3 F2:
                 # "'%m/%d/%y' would read it", followed, 365 of 400 Kickoff dates swapped)
-                untold = twin is not None and datetime.strptime(text, twin) != \
-                    datetime.strptime(text, short)
+                untold = twin is not None and read(text, twin) != read(text, short)
             except ValueError:
                 untold = False
             if untold:

@@ -32,8 +32,16 @@ from dataclasses import dataclass
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names, get_month_names
 
-__all__ = ["locale_name", "locale_readings", "month_number", "month_words",
-           "unknown_month_words"]
+__all__ = ["COMMON_LOCALES", "locale_name", "locale_readings", "locales_naming",
+           "month_number", "month_words", "unknown_month_words"]
+
+# the languages a word of no date_locale is looked up in, and init-mapping tries for a
+# column of month names (50 of the world's most written; CLDR codes)
+COMMON_LOCALES = ("en", "fr", "es", "de", "it", "pt", "nl", "pl", "sv", "da", "nb", "fi",
+                  "tr", "ru", "uk", "cs", "sk", "hu", "ro", "el", "bg", "hr", "sr", "sl",
+                  "lt", "lv", "et", "ca", "eu", "gl", "ga", "cy", "sw", "id", "ms", "vi",
+                  "fil", "zh", "ja", "ko", "th", "he", "ar", "fa", "hi", "bn", "ta", "af",
+                  "is", "pt_PT")
 
 _WORD = re.compile(r"[^\W\d_]+\.?")
 _MONTH_DIRECTIVES = re.compile(r"%[bB]")
@@ -229,3 +237,11 @@ def unknown_month_words(text: str, locale: str) -> list[str]:
     return [m[0].rstrip(".") for m in _WORD.finditer(text)
             if len(m[0].rstrip(".")) >= 3
             and not any(s < m.end() and m.start() < e for s, e in spans)]
+
+
+def locales_naming(word: str, among: tuple[str, ...] = COMMON_LOCALES) -> list[str]:
+    """The locales of ``among`` of which ``word`` (``January``, ``segunda-feira``) is a
+    month or weekday name, whole: for the advice on a word of another language."""
+    text = word.strip()
+    return [loc for loc in among if any(
+        f.start == 0 and f.end >= len(text.rstrip(".")) for f in _found(text, _names(loc)))]
