@@ -45,6 +45,7 @@ from .digit_dates import digit_date_patterns, digit_dates_todo
 from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
 from .impossible_dates import impossible_date
+from .locale_dates import LOCALE_PATTERNS, locale_dates
 from .merged_todo import merged_todos
 from .order_todos import DateGroup, OtherForms, opposite_todo, untold_todos
 from .person_column import person_name_line
@@ -1067,14 +1068,16 @@ def _with_token(formats: list[str], samples: MappingABC[str, Sequence[str]] | No
 
 
 def _unread_lines(samples: MappingABC[str, Sequence[str]] | None, column: str,
-                  formats: Sequence[str], rows: Sequence[MappingABC[str, object]]) -> list[str]:
+                  formats: Sequence[str], rows: Sequence[MappingABC[str, object]],
+                  locale: str | None = None) -> list[str]:
     """The TODO of ``unread_dates_todo`` for a column given its own ``formats``: the sampled
-    rows' cells (the distinct samples when no rows were given) none of them reads."""
+    rows' cells (the distinct samples when no rows were given) none of them reads (under
+    the proposed ``date_locale``)."""
     if not formats:
         return []
     cells = ([str(r.get(column) or "") for r in rows] if rows
              else _sampled(samples, column))
-    return unread_dates_todo(column, cells, lambda v: _reads(v, formats),
+    return unread_dates_todo(column, cells, lambda v: _reads(v, formats, locale),
                              lambda v: _no_date(v) or impossible_date(v)
                              or _no_such_day(v, formats),
                              "rows" if rows else "values", _cell_order)
@@ -1623,9 +1626,34 @@ def _dateish(value: str) -> bool:
     return _DATEISH.search(value) is not None
 
 
-_FOREIGN_MONTH = re.compile(r"\d{1,2}\.?\s+(?:de\s+)?([^\W\d_]{3,})\.?,?\s+(?:de\s+)?\d{2,4}"
-                            r"|([^\W\d_]{3,})\.?\s+\d{1,2},?\s+\d{4}")
+# a weekday's name may come first (``mardi 26 janvier 2027``, ``segunda-feira, 3 de …``:
+# y54r2 F6, its TODO was "add a pattern … with %H:%M for a time", 9 of 9 locales)
+_FOREIGN_MONTH = re.compile(r"(?:[^\W\d_]+(?:-[^\W\d_]+)?\.?,?\s+)?(?:"
+                            r"\d{1,2}\.?\s+(?:de\s+)?([^\W\d_]{3,})\.?,?\s+(?:de\s+)?\d{2,4}"
+                            r"|([^\W\d_]{3,})\.?\s+\d{1,2},?\s+\d{4})")
 _ENGLISH_MONTHS = {m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:])}
+
+
+def _locale_dates(samples: MappingABC[str, Sequence[str]] | None,
+                  date_columns: Sequence[str], column_formats: dict[str, list[str]]
+                  ) -> tuple[list[str], dict[str, str], str | None]:
+    """The ``date_locale`` of the date columns most of whose sampled cells name a month in
+    another language (``locale_dates``; y54r2 F6): its ``[defaults]`` lines, the TODO of
+    each such column when it cannot be told, and the locale; each column read under it
+    gets its own formats in ``column_formats``."""
+    named = {c: cells for c in date_columns if c not in column_formats
+             and (cells := _sampled(samples, c)) and any(map(_foreign_month, cells))
+             and 2 * sum(1 for v in cells if _unread_name(v)) >= len(cells)}
+    lines, todos, locale, formats = locale_dates(
+        named, {c: _sampled(samples, c) for c in date_columns if c not in named})
+    column_formats.update(formats)
+    return lines, todos, locale
+
+
+def _unread_name(value: str) -> bool:
+    """Whether ``value`` is written as a date with a month's name (a weekday's before it)
+    that no English pattern reads (``Montag 13. September 2027``, ``3 mars 2026``)."""
+    return _FOREIGN_MONTH.fullmatch(value) is not None and not _reads(value, LOCALE_PATTERNS)
 
 
 def _foreign_month(value: str) -> bool:
@@ -1744,10 +1772,11 @@ def _time_pattern(between: str | None, clock: str | None, seconds: str | None,
     return (between or " ") + pattern
 
 
-def _reads(value: str, formats: Sequence[str]) -> bool:
-    """Whether ``value`` reads as a date by ``formats`` (or as ISO 8601)."""
+def _reads(value: str, formats: Sequence[str], locale: str | None = None) -> bool:
+    """Whether ``value`` reads as a date by ``formats`` (or as ISO 8601; under
+    ``locale``, its month and weekday names)."""
     try:
-        return tf.parse_date(value, formats) is not None
+        return tf.parse_date(value, formats, locale=locale) is not None
     except InputError:
         return False
 
@@ -2345,14 +2374,22 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # around its separators, a trailing dot): that form's pattern (x52r12 F3)
     column_formats.update({c: [spelled] for c in date_columns if c not in column_formats
                            and (spelled := spelled_pattern(_sampled(samples, c)))})
+    # month names of another language: the date_locale that reads them (y54r2 F6)
+    locale_lines, locale_todos, locale = _locale_dates(samples, date_columns, column_formats)
     default_lines, default_formats = _defaults_dates(
-        _numbers_of(samples, column_formats), date_columns,
-        [{c: r.get(c) for c in date_columns if c not in column_formats} for r in rows],
+        _numbers_of(samples, column_formats),
+        [c for c in date_columns if c not in locale_todos],
+        [{c: r.get(c) for c in date_columns if c not in column_formats
+          and c not in locale_todos} for r in rows],
         column_formats)
 
     def dated(column: str) -> list[str]:
         formats = column_formats.get(column, [])
-        lines = [] if column in told else _unread_lines(samples, column, formats, rows)
+        if column in locale_todos and column not in told:
+            told.add(column)
+            return [f"# TODO: {locale_todos[column]}, then delete this line"]
+        lines = [] if column in told else _unread_lines(samples, column, formats, rows,
+                                                        locale)
         tokens = [f for f in formats if f in tf.DATE_TOKENS]
         if column not in told and column in untold:
             lines.insert(0, untold[column][0].todo(formats))
@@ -2400,7 +2437,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                           + [guesses[f"custom.{f.name}"] for f in customs
                              if f.type in ("monetary", "double", "int")
                              and f"custom.{f.name}" in guesses]),
-           *default_lines,
+           *locale_lines, *default_lines,
            _separator_line(samples, multi), "", "[deal]",
            '# title = ""  # no column left: the update keeps each deal\'s title' if untitled
            else f"title = {_column_value(title)}" + (crm_todos.get("deal.title", "")

@@ -119,7 +119,7 @@ def _finder(keys: set[str]) -> re.Pattern[str]:
     return re.compile(f"(?=({alternatives}))" if alternatives else "(?!)")
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=64)  # COMMON_LOCALES all held (init-mapping tries them)
 def _names(locale: str) -> _Names:
     """``locale``'s names: every CLDR month form (wide and abbreviated, format and
     stand-alone) and weekday form, case-folded, its final dot dropped; the forms without
