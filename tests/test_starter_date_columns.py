@@ -394,14 +394,16 @@ def test_the_no_date_todo_counts_rows_of_its_column(
     rows with a value: 5 of them name the month in another language" — distinct values
     counted, the denominator any date column's. Rows of that column are counted."""
     path = tmp_path / "de.csv"
-    german = ["3. März 2026", "4. Mai 2026", "5. Juni 2026", "6. Juli 2026", "7. Oktober 2026"]
+    # y54r2 F6: real German names now get date_locale = "de" (tests/test_starter_date_
+    # locale.py); month words no CLDR locale has keep this TODO and its count
+    german = ["3. Märx 2026", "4. Maix 2026", "5. Junx 2026", "6. Julx 2026", "7. Oktx 2026"]
     with _writing(path) as writer:
         for i in range(1, 301):
             writer.writerow([f"d-{i}", f"Deal {i}", f"{(i % 28) + 1:02d}/03/2026",
                              "" if i % 3 == 0 else german[i % 5]])
     rows: list[dict[str, object]] = []
     text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
-    (todo,) = [t for t in _todos(text) if "März" in t]
+    (todo,) = [t for t in _todos(text) if "Märx" in t]
     assert "in 200 of the 200 sampled rows with a value in 'Renewal date'" in todo, todo
     assert "all 200 name the month in another language" in todo, todo
 
