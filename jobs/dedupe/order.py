@@ -84,7 +84,10 @@ def order_moved(x: NormTitle, y: NormTitle, names: frozenset[str] = frozenset()
     part (``_name_swap``: ``Coaching - Anna Weber`` / ``Anna Weber - Coaching``, ``Rossi -
     Nuovo gestionale`` / ``Nuovo gestionale - Rossi`` at org ``Rossi Arredamenti``; x42r2 F6).
     A title written without a separator whose words are the other's parts reordered is read
-    as parted so (``_reparted``: ``Catering rollout - Lyon`` / ``Lyon Catering rollout``)."""
+    as parted so (``_reparted``: ``Catering rollout - Lyon`` / ``Lyon Catering rollout``).
+    Words both titles begin or end with stand where they stood and are read apart from the
+    swap (``_without_ends``: ``Catering rollout - Lyon 2026`` / ``Lyon - Catering rollout
+    2026``, y54r1 F4); only a swap that is one deal without them is one deal with them."""
     if x.text == y.text:
         return None
     kx = x.tokens if x.text.isascii() else [fold(t) for t in x.tokens]
@@ -104,21 +107,57 @@ def order_moved(x: NormTitle, y: NormTitle, names: frozenset[str] = frozenset()
     why = f"{' '.join(sx)} / {' '.join(sy)}"
     xp = x.parts if len(x.parts) == len(kx) else (0,) * len(kx)  # () is one part
     yp = y.parts if len(y.parts) == len(ky) else (0,) * len(ky)
+    moved = _moved(kx, xp, ky, yp, shared, names)
+    if moved is not None and (ends := _without_ends(kx, xp, ky, yp)) is not None \
+            and _moved(*ends, shared, names) is None:
+        return None  # catering rollout - lyon 2026 / lyon - catering rollout 2026: one deal
+    return None if moved is None else (moved, why)
+
+
+def _without_ends(kx: Sequence[str], xp: Sequence[int], ky: Sequence[str], yp: Sequence[int]
+                  ) -> tuple[list[str], list[int], list[str], list[int]] | None:
+    """Both titles without the words they both begin and both end with (``2026`` of
+    ``catering rollout - lyon 2026`` / ``lyon - catering rollout 2026``), or None when they
+    share no such words or nothing of one would be left. Those words stand where they stood:
+    they belong to the whole title, not to the part the separator left them in (y54r1 F4:
+    ``2026`` read as moved from ``lyon`` to ``rollout``, capped at 0.40, never paired)."""
+    n = min(len(kx), len(ky))
+    head = 0
+    while head < n and kx[head] == ky[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and kx[-1 - tail] == ky[-1 - tail]:
+        tail += 1
+    if head + tail == 0 or head + tail >= n:
+        return None
+    return (list(kx[head:len(kx) - tail]), list(xp[head:len(xp) - tail]),
+            list(ky[head:len(ky) - tail]), list(yp[head:len(yp) - tail]))
+
+
+def _moved(kx: Sequence[str], xp: Sequence[int], ky: Sequence[str], yp: Sequence[int],
+           shared: set[str], names: frozenset[str]) -> str | None:
+    """``order_moved``'s verdict on two titles' tokens and their part indexes: ``"numbers"``,
+    ``"words"`` or None (the same order, or a harmless swap)."""
+    shared = {t for t in shared if t in kx and t in ky}
+    sx = [t for t in kx if t in shared]
+    sy = [t for t in ky if t in shared]
+    if len(shared) < 2 or sx == sy:
+        return None
     lx, ly = _labels(kx, xp, shared), _labels(ky, yp, shared)
     ident = [t for t in sx if is_identifying(t)]
     if any(lx[t] is not None and ly[t] is not None and lx[t] != ly[t] for t in ident):
-        return "numbers", why  # a number moved to another word: phase 2 - los 3 / phase 3 - los 2
+        return "numbers"  # a number moved to another word: phase 2 - los 3 / phase 3 - los 2
     if ident != [t for t in sy if is_identifying(t)] and not (
             all(lx[t] is not None and lx[t] == ly[t] for t in ident)
             and len({lx[t] for t in ident}) == len(ident)):  # each number kept a word of its own
-        return "numbers", why  # the numbers' own order changed: 70/30 / 30/70, #1 / 1#
+        return "numbers"  # the numbers' own order changed: 70/30 / 30/70, #1 / 1#
     if len(set(xp)) == 1 < len(set(yp)):  # lyon catering rollout / catering rollout - lyon
         xp = _reparted(ky, yp, kx) or xp
     elif len(set(yp)) == 1 < len(set(xp)):
         yp = _reparted(kx, xp, ky) or yp
     if topic_swap(kx, xp, ky, yp, shared, names):
         return None  # catering rollout - lyon / lyon - catering rollout: one deal
-    return "words", why
+    return "words"
 
 
 MAX_REPARTED = 4  # the most parts a title without a separator is tried as reordered blocks of
@@ -209,7 +248,7 @@ def _qualifier(a: Sequence[str], b: Sequence[str]) -> bool:
         and not any(t in TOPIC_WORDS for t in (*a, *b))
 
 
-def _labels(tokens: Sequence[str], parts: tuple[int, ...], shared: set[str]
+def _labels(tokens: Sequence[str], parts: Sequence[int], shared: set[str]
             ) -> dict[str, str | None]:
     """For each shared token, the shared word (not identifying) nearest before it in its
     part, or None: the word a number belongs to (``phase`` for ``2`` in ``phase 2``)."""
