@@ -205,8 +205,14 @@ def _cells(mapped: MappedRow) -> dict[str, str]:
             if ref is not None}
 
 
-@functools.lru_cache(maxsize=1024, typed=True)  # a file repeats its organizations and
-def _ref_digest(ref: PersonRef | OrgRef) -> str:  # persons (issue 8: 6 % of a plan)
+# a file repeats its organizations and persons (issue 8: 6 % of a plan); a person's rows
+# lie far apart in the file (the demo's: ~2,900 persons in 20,000 rows), and 1,024 kept
+# half of them as misses (f55h: 20,893 of 39,400); 8,192 refs are ~3 MB
+_REF_DIGESTS = 8192
+
+
+@functools.lru_cache(maxsize=_REF_DIGESTS, typed=True)
+def _ref_digest(ref: PersonRef | OrgRef) -> str:
     """``digest(ref._asdict())``, its shape built here for fields of text and tuples of
     text (a person's, an organization's: issue 8, the general walk was ~5 us a row):
     None left out, a tuple as its texts sorted by repr, an empty one left out."""
