@@ -312,7 +312,9 @@ class _Ahead:
         transaction: each row's tokens (a charge, a refund, a credit taken back) move it
         by as much, and the outcomes' items' write answers (``holding``) lower it.
         ``settled``: tokens by operation of this writer's writes whose answer was lost
-        and that a reconcile found applied (charged: off its figure); ``earlier``: the
+        and that a reconcile found applied (charged: off its figure; never more than its
+        writes that got no answer and were not found applied before, ``unanswered``);
+        ``earlier``: the
         same of the writes earlier runs left in doubt (off their keys, ``HELD`` ones
         only, never below 0). With nothing but the figure to write (answers since the
         last write, which only lower it) and the store closed already (a run let go of,
@@ -331,9 +333,14 @@ class _Ahead:
                     moved[op] = moved.get(op, 0) - tokens
             lost = dict(self._lost)
             for op, n in (settled or {}).items():  # never below what stays unanswered
+                # only a write that got no answer can be settled so: one answered (held,
+                # coming off with its item's outcome above; a 2xx cut off; a 5xx refunded)
+                # is off the figure already (y54r3 F3: a person create answered in a row
+                # left in doubt came off twice, and the dropped creates' tokens with it)
+                n = min(n, lost.get(op, 0))
                 moved[op] = moved.get(op, 0) - min(n, max(0, self._open.get(op, 0)
                                                           + moved.get(op, 0)))
-                lost[op] = max(0, lost.get(op, 0) - n)  # found applied: charged
+                lost[op] = lost.get(op, 0) - n  # found applied: charged
             for op, n in moved.items():
                 self._open[op] = self._open.get(op, 0) + n
             now = self.in_doubt()

@@ -56,10 +56,36 @@ async def test_a_lost_answer_found_applied_comes_off_this_runs_figure(tmp_path: 
     store = store_with_items(tmp_path, 1)
     ahead = _Ahead(AsyncJobStore.of(store), lambda: DAY, FakeClock(), most=0)
     await ahead.charge("updateDeal", 5)
+    ahead.unanswered("updateDeal", 5, True)  # (bulk.calls: every lost answer says so)
     await ahead.write([], [])
     assert tokens_in_doubt(store) == {"updateDeal": 5}
     await ahead.write([Outcome(1, ItemState.DONE)], [], settled={"updateDeal": 10})
     assert tokens_in_doubt(store) == {}
+
+
+@pytest.mark.anyio
+async def test_an_answered_write_found_applied_comes_off_once(tmp_path: Path) -> None:
+    """y54r3 F3: a row's person create answered (held with the row), its deal create
+    dropped (no answer, never applied), the row reconciled with the person counted as
+    found applied: the person comes off with the row's outcome, and ``settled`` takes off
+    only writes that got no answer — no addPerson was lost, so none more comes off (before,
+    it came off twice, eating another row's create in flight), and the dropped addDeal
+    stays."""
+    store = store_with_items(tmp_path, 1)
+    ahead = _Ahead(AsyncJobStore.of(store), lambda: DAY, FakeClock(), most=0)
+
+    async def creates() -> None:
+        await ahead.charge("addPerson", 5)
+        ahead.answered("addPerson", 5)  # answered: held with the row
+        await ahead.charge("addDeal", 5)
+        ahead.unanswered("addDeal", 5, True)  # dropped
+
+    await ahead.holding(1, creates())
+    await ahead.charge("addPerson", 5)  # another row's create, in flight as this settles
+    await ahead.write([], [])
+    assert tokens_in_doubt(store) == {"addDeal": 5, "addPerson": 10}
+    await ahead.write([Outcome(1, ItemState.PENDING)], [], settled={"addPerson": 5})
+    assert tokens_in_doubt(store) == {"addDeal": 5, "addPerson": 5}
 
 
 @pytest.mark.anyio

@@ -234,6 +234,10 @@ class _ImportBase:
         self._catalog_now: Catalog | None = None
         self._mapping_run: bool | None = None  # ``_maps_again``, once a run
         self.started = self.clock.now()
+        # the wall time (Unix s) this run began (``run_started``): a row marked SENDING at
+        # or after it was marked by this run, whose write answers this run's ledger writer
+        # holds (``_Reconcile._contacts_landed``); None: no run begun in this process
+        self.run_began: float | None = None
         self._run_index: int | None = None  # this run's entry in the job's history
         current = file_sha(settings.mapping)
         # the key version the job was planned with, when older than this code's: its rows

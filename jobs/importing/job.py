@@ -460,7 +460,7 @@ class ImportJob(_Reconcile, _Resume):
         next upsert's or update's three-way comparison, recorded as rows settle, its run
         registered so that a kill leaves none of them unknown to the next load
         (``RunRecord``; f47e: an import was not registered)."""
-        self.started = self.clock.now()
+        self.started, self.run_began = self.clock.now(), self.clock.wall()
         self._run_index = await in_thread(partial(import_load.start_run, self.store))
         self._record = await RunRecord.start(self.store)
 

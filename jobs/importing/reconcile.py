@@ -133,10 +133,20 @@ class _Reconcile(_Creates):
         charged (``landed``, read by ``ImportJob.landed_calls`` whatever the row's outcome:
         its create may have landed while its deal did not): each one the row itself sent
         and had answered after it was marked (``CREATOR`` / ``CREATED_AT``: its answer held
-        in the figure in doubt with the row), and each one ``made`` (the resolver's
+        in the figure in doubt with the row) by an earlier run (marked before
+        ``run_began``; this run's held answers come off with the row's outcome), and each
+        one ``made`` (the resolver's
         reconcile found it made by this job: its answer lost), counted once, on the first
         row in doubt naming it."""
         beyond: Mapping[int, Sequence[Ref]] = extra or {}
+        # a row this run marked had its creates' answers held by this run's writer: they
+        # come off the figure with the row's outcome (``bulk.ledger._Ahead.holding``), so
+        # only a killed or ended run's answers are counted here (y54r3 F3: counted twice,
+        # they took the dropped creates' tokens off with them, 11 addPerson calls of 71
+        # counted charged where the server charged none of them)
+        began: float | None = getattr(self, "run_began", None)
+        earlier = {i.id for i in items
+                   if began is None or i.sent_at is None or i.sent_at < began}
 
         def refs(row: int) -> list[Ref]:  # its payload's, and those it marked beyond them
             return [*refs_of(payloads[row]), *beyond.get(row, ())]
@@ -163,7 +173,7 @@ class _Reconcile(_Creates):
                 if k in made:
                     made.discard(k)
                 elif not (row == item.id and item.sent_at is not None
-                          and ms >= item.sent_at * 1000):
+                          and ms >= item.sent_at * 1000 and item.id in earlier):
                     continue
                 sent.pop(k, None)
                 op = "addPerson" if k[0] == "person" else "addOrganization"
@@ -173,7 +183,8 @@ class _Reconcile(_Creates):
         # vanished, made again: ``jobs.importing.vanished``; x47r6 F1)
         creators = {kind: await self.astore.lookups(CREATOR + kind) for kind in _OPS}
         answered = {kind: await self.astore.lookups(CREATED_AT + kind) for kind in _OPS}
-        for row, mine in answered_creates(creators, answered, items).items():
+        for row, mine in answered_creates(
+                creators, answered, [i for i in items if i.id in earlier]).items():
             its = {(k[0], named[k]) for ref in refs(row)
                    if (k := (str(ref["kind"]), str(ref["key"]))) in named}
             for kind, made_ids in mine.items():
