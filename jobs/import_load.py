@@ -2075,7 +2075,8 @@ def end_run(store: JobStore, index: int, result: RunResult | None, stats: RunSta
     holds that no other entry does — its reads before sending (an import's load, a
     resume's re-read) as well as its run's calls, so the entries add up to the job's
     ``tokens`` (x23: 701 of 781, the load's pulls left out; ``stats`` counts the run's
-    calls alone)."""
+    calls alone) — a take-back of the earlier runs' unused credit larger than this run's
+    spend is theirs, off the entries before it."""
     runs = list(store.meta_get(META_RUNS) or [])
     if not 0 <= index < len(runs):  # an entry lost (a history rewritten meanwhile)
         runs.append({"started": "unknown"})
@@ -2085,6 +2086,16 @@ def end_run(store: JobStore, index: int, result: RunResult | None, stats: RunSta
     others = [r for i, r in enumerate(runs) if i != index]
     _settle_killed(others, int(runs[index].get("tokens_before", 0)))
     spent = _ledger_total(store.spend_by_operation()) - sum(int(r["tokens"]) for r in others)
+    # a run that took back more of the earlier runs' charges than it spent (credit charged
+    # ahead and never used, ``bulk.ledger.take_back_unused``): theirs, off their entries,
+    # the latest first, so the entries still add up to the job's tokens (y54r3 F3: 4,675
+    # against a job total of 4,660, this run's entry 0, not -15)
+    for run in reversed(others[:index]):
+        if spent >= 0:
+            break
+        off = min(-spent, int(run["tokens"]))
+        run["tokens"] = int(run["tokens"]) - off
+        spent += off
     runs[index] = {
         **runs[index], "ended": _now(store), "outcome": outcome, "seconds": round(seconds, 3),
         "tokens": max(0, spent),

@@ -137,3 +137,29 @@ def test_a_run_that_never_ended_says_so(tmp_path: Path) -> None:
         assert runs[1]["outcome"] == "interrupted" and runs[1]["seconds"] == 1.5
     finally:
         store.close()
+
+
+def test_a_take_back_larger_than_the_run_s_spend_comes_off_the_runs_before(
+        tmp_path: Path) -> None:
+    """y54r3 F3 (s2): a resume that only took back what the run before it charged ahead
+    and never used (``bulk.ledger.take_back_unused``: the ledger lowered by 15) had its
+    entry clamped at 0, so the runs' tokens summed to 4,675 against a job total of 4,660.
+    The take-back is the earlier runs': off their entries, the latest first."""
+    from jobs.import_load import end_run, start_run
+
+    store = JobStore.create(tmp_path / "j", job_id="j", kind="import", config={})
+    try:
+        for earlier in (100, 40):
+            index = start_run(store)
+            store.record([], [("2026-01-01", "addDeal", earlier, earlier // 5)], None)
+            end_run(store, index, None, RunStats(), 1.0)
+        index = start_run(store)
+        store.correct_earlier([("2026-01-01", "addDeal", -55, -11)], {})
+        end_run(store, index, None, RunStats(), 1.0)
+        runs = store.meta_get(META_RUNS)
+        total = sum(t for t, _ in store.spend_by_operation().values())
+        assert total == 85
+        assert [r["tokens"] for r in runs] == [85, 0, 0]
+        assert sum(r["tokens"] for r in runs) == total
+    finally:
+        store.close()
