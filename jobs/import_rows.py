@@ -473,6 +473,14 @@ class RowPlanner:
         # exactly, when that row is not the key's first that writes (``learn_contests``)
         self._copies: dict[int, tuple[int, int]] = {}
         self._made_before: list[SourceRow] = []  # (``made_before``)
+        # a retry's rows whose deal an earlier run of the job wrote (``made_before``): row ->
+        # (its deal's id, None when not kept; the action: created, updated, ...)
+        self._written_rows: dict[int, tuple[int | None, str]] = {}
+        # a retry's upsert keys -> what each row held beside the key's first row writes ->
+        # the first such row (row, line): a later row writing exactly that is its duplicate,
+        # held with it, as a fresh import's ``_copies`` (y54r3 F2); emptied by ``forget_keys``
+        self._held_variants: dict[str, dict[Written, tuple[int, int]]] = {}
+        self._rejudging = False  # (a retry's or resume's planner: ``made_before`` called)
         # a retry's keys whose deal this job wrote or found -> the deal as the load found
         # it: None (this job created it) or the fields the job changed, as they were (its
         # before-image's): the repeats are judged against it (``judge_as_loaded``)
@@ -860,6 +868,7 @@ class RowPlanner:
         self._first_failed = set()
         self._unwritten = set()
         self._held_first = set()
+        self._held_variants = {}
         self.repeats = RepeatedKeys(every=True)
         for row in self._made_before:
             if key := self._raw_key(row.values):
@@ -902,14 +911,20 @@ class RowPlanner:
             deal["custom_fields"] = {**(now.get("custom_fields") or {}), **custom}
         return True, deal
 
-    def made_before(self, rows: Iterable[SourceRow]) -> None:
+    def made_before(self, rows: Iterable[SourceRow],
+                    written: Mapping[int, tuple[int | None, str]] | None = None) -> None:
         """Rows mapped again are judged beside ``rows``: the rows of their keys whose deal
         an earlier run of the job wrote or found (created, updated, unchanged, exists),
         each its key's first row, mapped as the rows mapped again are, and kept across
         ``forget_keys``. x41r2 F-retry: a row retried after a mapping fix was its key's
         first in the retry and overwrote the stage the other row gave the deal; a first
-        run would have held it (another stage) or found it that row's duplicate."""
+        run would have held it (another stage) or found it that row's duplicate.
+        ``written``: row -> (the deal's id or None, the action) of those rows: a row held
+        beside one says that row is written and its deal carries its values
+        (``_written_advice``, y54r3 F1), never that the upsert writes neither row."""
         self._made_before = list(rows)
+        self._written_rows = dict(written or {})
+        self._rejudging = True
         self.forget_keys()
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
@@ -1083,13 +1098,26 @@ class RowPlanner:
             return NewItem(row=row.row, key=key, op="create", state=ItemState.SKIPPED,
                            payload={**stored_row(row), "result": {
                                "action": "duplicate", "note": unlinked_contact(repeat)}})
+        if repeat is not None and failing is None and writes is not None \
+                and judge is self.repeats and self.mode == "upsert" \
+                and self._rejudging and key not in self._file_contests:
+            # a retry's row held beside its key's first row: a later row writing exactly
+            # what it writes is its duplicate, held with it, as a fresh import of the file
+            # judges it (``learn_contests``' ``_copies``; y54r3 F2: `BOGUS` after `Bogus`,
+            # both fixed, was held beside the written row, the equal held row named nowhere)
+            variants = self._held_variants.setdefault(key, {})
+            if (copied := variants.get(writes)) is not None:
+                return self._held_copy(key, row, *copied)
+            variants[writes] = (row.row, row.line)
         self._contest(key)  # (upsert: a held row fixed alone must not overwrite the deal)
         if repeat is None:
             reason = f"duplicate source key {key!r}: an earlier row has it (each key is " \
                      "imported once)"
         else:
             reason = f"duplicate source key {key!r}: " + self._also(key, row.row, repeat)
-            if key in self._file_contests or self.mode != "insert":
+            if repeat.row in self._written_rows and self.mode != "insert":
+                reason += self._written_advice(repeat)
+            elif key in self._file_contests or self.mode != "insert":
                 # (an upsert: ``learn_contests``; or a retry's, which learns none: its
                 # advice is an upsert's all the same, x53r6 F2 — "import with --mode
                 # upsert" was told of an upsert's row)
@@ -1128,6 +1156,21 @@ class RowPlanner:
             " writes" if repeat.partial == "here" else "")
         return named + said + (f" ({differing_note(repeat, f'in row {repeat.row}', f'in row {first[0]}')})"
                                if repeat.differing else "")
+
+    def _written_advice(self, repeat: Repeat) -> str:
+        """What a retry says of a row it holds beside ``repeat``'s row, a row an earlier run
+        of the job wrote (``made_before``'s ``written``): that row is written and its deal
+        carries its values, a retry never writes over it, and how to write this row instead
+        (y54r3 F1: "an upsert writes neither row while the file holds both" was said of a
+        key whose other row the import had written before the mapping fix)."""
+        deal_id, action = self._written_rows[repeat.row]
+        other = where_row(repeat.row, repeat.line)
+        deal = f"deal {deal_id}" if deal_id is not None else "its deal"
+        return (f"; {other} is written ({action} by this job before this retry: {deal} "
+                f"carries its values now), and a retry never writes over a row the job "
+                f"wrote: keep the row that is right — to write this row instead, empty its "
+                f"hold cell in failed.csv and import that file, or import a file with this "
+                f"row and not {other} with --release-held")
 
     def _upsert_advice(self, key: str, repeat: Repeat) -> str:
         """What a person does with an upsert's rows of ``key`` that it writes none of, told
@@ -1175,8 +1218,8 @@ class RowPlanner:
         before the person decides which is right (x29r3 F2: the first import wrote the first
         row, every later one refused both as contested). Insert needs none of it: a key whose
         first row makes its deal is never overwritten by a later insert (``_contest``)."""
-        if self.mode != "upsert" or not len(self.repeats):
-            return
+        if self.mode != "upsert" or not (len(self.repeats) or self._rejudging):
+            return  # (a retry's keys are not learned: ``made_before`` keeps every first)
         seen = KeySet()  # the keys whose first row that writes was met
         refused_first: set[str] = set()  # keys a row the mapping refuses comes first in
         # the rows that write of each key that differ from its first that writes, by what

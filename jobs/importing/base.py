@@ -504,9 +504,12 @@ class _ImportBase:
                 planner.forget_keys()
                 await self._use_marks(planner)
                 # ... and beside the rows of their keys whose deal a run wrote (x41r2)
-                made, as_loaded = self._rows_made()  # (as ``_items_now``: one scan)
+                made, as_loaded, written = self._rows_made()  # (as ``_items_now``: one scan)
                 planner.judge_as_loaded(as_loaded)  # (x53r6 F2: as a fresh import would)
-                planner.made_before(made)
+                planner.made_before(made, written)  # (y54r3 F1: a hold names the written row)
+                # ... and the keys no run wrote a row of: their rows that differ contest the
+                # key, as a fresh import's pass learns it (y54r3 F2)
+                planner.learn_contests(self._rows_unwritten())
                 if unmade:  # (x36r3 F2) made now, as that load would have
                     self.key_code = planner.key_code
                     self.store.meta_put(META_KEY_CODE, self.key_code)
@@ -527,12 +530,14 @@ class _ImportBase:
         await record_own(self.astore, kind, ours)
         return ours.keys()
 
-    def _rows_made(self) -> tuple[list[SourceRow], dict[str, Mapping[str, Any] | None]]:
+    def _rows_made(self) -> tuple[list[SourceRow], dict[str, Mapping[str, Any] | None],
+                                  dict[int, tuple[int | None, str]]]:
         """The rows whose deal a run of this job wrote or found (``RowPlanner.made_before``)
         of the keys a row to map again has, and each such key's deal as the load found it
         (``RowPlanner.judge_as_loaded``: None where a row created it, else the before-image
         of what the job changed on it, empty when nothing); none when no row is mapped
-        again. Memory: a ``KeySet`` of those keys (a changed mapping maps every pending row
+        again; and each such row's deal id and action (``RowPlanner.made_before``'s
+        ``written``). Memory: a ``KeySet`` of those keys (a changed mapping maps every pending row
         again), and the rows of the keys a done row shares with one: the keys the file
         repeats."""
         keys = KeySet()
@@ -541,7 +546,7 @@ class _ImportBase:
                 if i.key and (self._needs_mapping(i) or self._rejudged(i)):
                     keys.add(i.key)
         if not len(keys):
-            return [], {}
+            return [], {}, {}
         made = [i for i in self.store.items(ItemState.DONE)
                 if i.key in keys and (i.result or {}).get("action") in _MADE]
         created = {i.key for i in made if i.key and (i.result or {}).get("action") == "created"}
@@ -553,7 +558,42 @@ class _ImportBase:
             image = images.get(deal_id)
             as_loaded[key] = image.before if image is not None \
                 and isinstance(image.before, Mapping) else {}
-        return [source_row(i.row or 0, i.payload) for i in made], as_loaded
+        written = {i.row or 0: (deal_id if isinstance(deal_id := (i.result or {}).get("deal_id"),
+                                                      int) else None,
+                                str((i.result or {}).get("action")))
+                   for i in made}
+        return [source_row(i.row or 0, i.payload) for i in made], as_loaded, written
+
+    def _rows_unwritten(self) -> list[SourceRow]:
+        """Every row, in file order, of the keys a row mapped again or a held row judged
+        again has (as ``_rows_made`` finds them) that no run of this job wrote or found a
+        deal of: what ``RowPlanner.learn_contests`` learns those keys' contests from, as a
+        fresh import of the file with the mapping as it is now does (y54r3 F2: `Bogus,
+        Partnerships` / `Bogus,sales`, both failed at the load, were written by a retry in
+        row order, the first writing, where a fresh import holds both rows). Memory: a
+        ``KeySet`` of them, one of those repeated, and the rows of the repeated ones."""
+        keys = KeySet()
+        for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING):
+            for i in self.store.items(state):
+                if i.key and (self._needs_mapping(i) or self._rejudged(i)):
+                    keys.add(i.key)
+        if not len(keys):
+            return []
+        seen, repeated = KeySet(), KeySet()  # (the keys of one row contest nothing)
+        made: set[str] = set()
+        for state in ItemState:
+            for i in self.store.items(state):
+                if i.key and i.key in keys:
+                    if not seen.add(i.key):
+                        repeated.add(i.key)
+                    if state is ItemState.DONE and (i.result or {}).get("action") in _MADE:
+                        made.add(i.key)
+        if not len(repeated):
+            return []
+        rows = sorted((i for state in ItemState for i in self.store.items(state)
+                       if i.key and i.key in repeated and i.key not in made),
+                      key=lambda i: i.row or 0)
+        return [source_row(i.row or 0, i.payload) for i in rows]
 
     async def _use_marks(self, planner: RowPlanner) -> None:
         """Rows mapped again read their numbers as the load decided from the whole file
