@@ -7,6 +7,7 @@ same steps ``map`` does, and is kept beside it."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import functools
@@ -46,6 +47,19 @@ from .steps import (
     _Step,
     too_long,
 )
+
+# a pipeline quoted in a refusal: ``pipeline 'Sales'`` (``repr`` of its name)
+_QUOTED_PIPELINE = re.compile(r"""pipeline ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+
+
+def _str_literal(text: str) -> str | None:
+    """The string ``text`` (a Python ``repr`` of one) stands for; None when it is not one."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
+
 
 _CHECKED = "\0key_check"  # marks the refusal of ``RowMapper.key_check``
 
@@ -717,6 +731,27 @@ class RowMapper:
         elif pipeline_id is not None:
             deal["pipeline_id"] = pipeline_id
 
+    def _as_row_spells(self, values: Values, pipeline_id: int | None, reason: str) -> str:
+        """``reason`` (a stage refusal in pipeline ``pipeline_id``) quoting the row's
+        pipeline as its Pipeline cell spells it, as the stage is quoted (y54r3 F4: `Bogus,
+        sales` was refused "no stage named 'Bogus' in pipeline 'Sales'", 26 of 26 rows): a
+        quoted pipeline whose name folds as the cell does (``tf.stage_key``: case, spacing,
+        separators) is the row's; another pipeline named (a stage's own) is left."""
+        if pipeline_id is None or self.pipeline is None:
+            return reason
+        cell = self.pipeline.source(values, default=False)
+        if not isinstance(cell, str) or not cell.strip():
+            return reason
+        spelling = cell.strip()
+        wanted = tf.stage_key(spelling)
+
+        def spelled(match: re.Match[str]) -> str:
+            name = _str_literal(match.group(1))
+            if name is None or name == spelling or tf.stage_key(name) != wanted:
+                return match.group(0)
+            return f"pipeline {spelling!r}"
+        return _QUOTED_PIPELINE.sub(spelled, reason)
+
     def _left_in(self, values: Values, n: int, pipeline_id: int | None = None
                  ) -> dict[str, Any]:
         """A blank stage cell (no default) of a deal found, an update's row or an upsert's
@@ -822,7 +857,8 @@ class RowMapper:
             deal["stage_id"] = self.stage(values, pipeline_id, n if tally else None)
         except InputError as exc:
             error = AmbiguousName if isinstance(exc, AmbiguousName) else InputError
-            raise error(exc.reason, row=n, column=self.stage.source.where) from None
+            raise error(self._as_row_spells(values, pipeline_id, exc.reason), row=n,
+                        column=self.stage.source.where) from None
         read = (self.found_status if kept is None else None) or self.stage_status
         if read is not None:
             try:
