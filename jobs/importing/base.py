@@ -2,7 +2,7 @@
 rows mapped again (``pdbulk retry``); ``jobs.importing`` (the package docstring) says
 how the parts fit.
 
-Why ~700 lines: the state every part shares is set up in one place, with the helpers
+Why ~950 lines: the state every part shares is set up in one place, with the helpers
 they all call (rows mapped again, held rows judged again, the claims)."""
 
 from __future__ import annotations
