@@ -1,6 +1,10 @@
 """Bad rows by reason, as a plan counts and prints them: a row's error without its cell
 values (``reason_class``: the line rows are counted under), and per class its first row's
-reason in full with its first rows (``ReasonTally``, ``reason_line``)."""
+reason in full with its first rows (``ReasonTally``, ``reason_line``).
+
+Why ~520 lines: a class's line and the hint printed under it are one concept — a hint is
+only given after it is read back over the class's cells (under the mapping's date_locale:
+y54r2 F4), so the reading-back stays beside the tally that prints it."""
 
 from __future__ import annotations
 
