@@ -46,6 +46,7 @@ from .steps import (
     Values,
     _at_most,
     _memo,
+    _org_name,
     _per_column,
     _PerColumn,
     _person_name,
@@ -211,8 +212,7 @@ class _Compiler:
                                   ("email", lambda s: _addresses(s.column)),
                                   ("phone", lambda s: lambda r, v: tf.phone_numbers(r)))]
         orgs = [self.step(f"organization.{n}", n, getattr(org, n) if org else None,
-                          (lambda s: lambda raw, values: _text(raw, name=True))
-                          if n == "name" else (lambda s: _text))
+                          (lambda s: _org_name) if n == "name" else (lambda s: _text))
                 for n in ("name", "address")]
         self._check_header()
         if self.problems:

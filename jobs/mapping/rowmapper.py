@@ -1175,15 +1175,6 @@ class RowMapper:
         elif (why := tf.name_or_blank(name)) is not None:  # ("nan": x50r7 F3)
             raise InputError(f"the organization cell {why}", row=n,
                              column=name_step.source.where if name_step else None)
-        if isinstance(name, str) and ";" in name \
-                and len(parts := [p.strip() for p in name.split(";") if p.strip()]) > 1:
-            # HubSpot's "Associated Company" lists every company of the deal: one junk
-            # organization "Acme Corp;Globex Corp" was made (x14r2 F5). A deal has one
-            raise InputError(
-                f"the organization cell names {len(parts)} organizations ("
-                + ", ".join(repr(p) for p in parts[:3]) + (", ..." if len(parts) > 3 else "")
-                + "), separated by ';': a deal has one: keep the one it belongs to",
-                row=n, column=name_step.source.where if name_step else None)
         address = address_step(values, n) if address_step else None
         return OrgRef(name, address) if name is not None else None
 

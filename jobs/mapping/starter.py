@@ -2045,7 +2045,7 @@ def _several_lines(section: str, column: str,
             return tf.listed_persons(value) is not None
         if section == "e-mail":
             return len(tf.display_names(value)) > 1
-        return len([p for p in value.split(";") if p.strip()]) > 1
+        return tf.listed_organizations(value) is not None
     sampled = _sampled(samples, column)
     found = [v for v in sampled if several(v)]
     if not found:

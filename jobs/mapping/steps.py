@@ -452,6 +452,23 @@ def _text(raw: object, values: object = None, *, name: bool = False) -> str:
     return text
 
 
+def _org_name(raw: object, values: object = None) -> str:
+    """An organization's name cell as ``_text``; InputError when it lists several
+    organizations (``tf.listed_organizations``: ``Acme Corp;Globex Corp``, ``Acme Inc |
+    Globex Corp``, one a line; read before ``_text`` folds a line break into a space).
+    HubSpot's "Associated Company" lists every company of the deal: one junk organization
+    "Acme Corp;Globex Corp" was made (x14r2 F5); so was "Acme Inc | Globex Corp", with
+    " / " and a line break too, while both existed (z55r1 F4). A deal has one."""
+    if (listed := tf.listed_organizations(raw)) is not None:
+        parts, sep = listed
+        raise InputError(
+            f"the organization cell names {len(parts)} organizations ("
+            + ", ".join(repr(p) for p in parts[:3]) + (", ..." if len(parts) > 3 else "")
+            + f"), separated by {sep if sep == 'a line break' else repr(sep)}: a deal has "
+            "one: keep the one it belongs to")
+    return _text(raw, name=True)
+
+
 def _person_name(raw: object, values: object = None) -> str:
     """A person's name cell as ``_text``; InputError when it lists several persons
     (``Jane Roe;John Poe``: one person of that name with both addresses was made, x23r1

@@ -127,6 +127,7 @@ from .name_lists import (
     name_contacts,
     no_title,
 )
+from .org_lists import listed_organizations
 from .quote_marks import unwrap_quotes
 from .text import (
     MAX_PERSON_CELL,
@@ -178,6 +179,7 @@ __all__ = [
     "contact_alone",
     "holds_contact",
     "latin_spelling",
+    "listed_organizations",
     "listed_persons",
     "name_after_contact",
     "name_and_title",
