@@ -252,19 +252,10 @@ def most_given(tally: dict[str, int]) -> str:
     return min(tally, key=lambda name: (-tally[name], -len(name), name))
 
 
-def proper_spelling(tally: dict[str, int]) -> str:
-    """The spelling of most rows in ``tally`` (spellings of one name key -> their rows), a
-    tie to the fullest (most characters), then to one in mixed case (``Rosa Moreau``
-    before ``ROSA MOREAU`` and ``rosa moreau``), then the least in code point order: a
-    function of the rows, never of their order (z55r1 F1)."""
-    return min(tally, key=lambda name: (-tally[name], -len(name),
-                                        name.isupper() or name.islower(), name))
-
-
 def unnamed(name: str | None, address: str | None) -> bool:
     """Whether a row's person of ``address`` has no name of its own: ``RowMapper`` names it
     by its address then (``PersonRef(str(name or email), ...)``)."""
     return bool(address) and (not name or name == address)
 
 
-__all__ = ["FileNames", "most_given", "proper_spelling", "unnamed"]
+__all__ = ["FileNames", "unnamed"]

@@ -77,7 +77,7 @@ from .deals import (
     shown,
     with_status_times,
 )
-from .file_names import FileNames, most_given, proper_spelling, unnamed
+from .file_names import FileNames, most_given, unnamed
 from .import_account_now import catalog_users
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
@@ -566,8 +566,6 @@ class RowPlanner:
         # an identity (``_identities``' hash) of a group of rows of several names joined
         # by an address each gives alone -> the group's name (``_learn_persons``)
         self._group_names: dict[int, str] = {}
-        # a name key the file spells two ways or more -> its most frequent spelling
-        self._spellings: dict[str, str] = {}
         self._persons_learned = False  # (``_learn_persons`` ran: the file's persons known)
         self._orgs: dict[str, dict[str, Any]] = {}
         # organization match key -> {address match key: the address as first written}: every
@@ -2330,21 +2328,13 @@ class RowPlanner:
         # naming it so — one person whatever the rows' order (x45r3 F1-F3). Kept aside as
         # plain tuples, on disk once many
         bare = SpilledDict()
-        # a name's key -> its spellings -> their rows: a new person is named by the most
-        # frequent (``proper_spelling``), never the first row's (z55r1 F1)
-        spellings: dict[str, dict[str, int]] = {}
         for person, org in contacts:
             org_key = org.match_key if org is not None else None
             if unnamed(person.name, person.email):
                 bare[str(len(bare))] = ((person.name, person.email, person.phone,
                                          tuple(person.also), tuple(person.more_phones)), org_key)
                 continue
-            spelled = spellings.setdefault(tf.name_match_key(person.name), {})
-            spelled[person.name] = spelled.get(person.name, 0) + 1
             take(person, org_key)
-        # only the names the file spells two ways are kept (z55r1 F1)
-        self._spellings = {k: proper_spelling(t) for k, t in spellings.items() if len(t) > 1}
-        spellings.clear()
         if bare:
             names.name_cells(lambda: (tuple(a for a in (fields[1], *fields[3]) if a)
                                       for fields, _ in map(bare.__getitem__, bare)),
@@ -3035,7 +3025,7 @@ class RowPlanner:
             # (a row naming its person by its address alone has the name the file's rows
             # give its cell by now: ``_person_ref``, ``FileNames``, x44r9 F6)
             first = self._persons[key] = (
-                self._group_name(person) or self._spelling(person.name), number, self._one_org(org), also,
+                self._group_name(person) or person.name, number, self._one_org(org), also,
                 person.more_phones)
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(person_email_key(alt), key)
@@ -3080,14 +3070,6 @@ class RowPlanner:
         return {"kind": "person", "key": key, "body": body, "org": first_org,
                 **({"linked": linked} if linked else {}),
                 **({"namesakes": namesakes} if namesakes else {})}
-
-    def _spelling(self, name: str) -> str:
-        """``name`` as the file spells it most (``proper_spelling`` of the rows of its name
-        key, ``_learn_persons``): a new person's name is a function of the set of the
-        file's rows, never of their order (z55r1 F1: the first row's ``rosa moreau`` over
-        7 rows' ``Rosa Moreau``)."""
-        return self._spellings.get(tf.name_match_key(name), name) if self._spellings \
-            else name
 
     def _group_name(self, person: PersonRef) -> str | None:
         """The name of the file's group of rows of several names ``person`` (as the file
