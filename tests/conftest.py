@@ -1,6 +1,8 @@
 """Shared fixtures: anyio on asyncio (aiohttp is asyncio-only); Hypothesis profiles."""
 
+import itertools
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -41,34 +43,51 @@ def _click_command_built_once() -> None:
 _click_command_built_once()
 
 
+_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
+                 if hasattr(signal, n))
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(autouse=True)
-def _private_state_dir(tmp_path_factory: pytest.TempPathFactory,
-                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test gets its own claims file (bulk.claims), never the user's."""
-    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+_STATE = "PDBULK_STATE_DIR"
+_state_root: list[str] = []  # this process's folder of the tests' state folders, once made
+_state_count = itertools.count()
 
 
 @pytest.fixture(autouse=True)
-def _signal_handlers_put_back() -> Iterator[None]:
-    """The SIGINT / SIGTERM / SIGHUP handlers as each test found them, put back after it
-    (f32j 1): a test that runs ``pdbulk.entry.main`` in-process leaves its start-up
-    handler (SIGTERM and SIGHUP raise KeyboardInterrupt), and a handler left installed
-    fires in whichever test a later signal comes in — a KeyboardInterrupt there ends the
-    whole run (seen from a Hypothesis gc callback, pytest's summary line lost)."""
-    import signal
+def _private_state_and_signals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test gets its own claims file (bulk.claims), never the user's: a new, empty
+    0700 folder of its own as PDBULK_STATE_DIR, which is put back as the test found it
+    after it. And the SIGINT / SIGTERM / SIGHUP handlers as each test found them, put back
+    after it (f32j 1): a test that runs ``pdbulk.entry.main`` in-process leaves its
+    start-up handler (SIGTERM and SIGHUP raise KeyboardInterrupt), and a handler left
+    installed fires in whichever test a later signal comes in — a KeyboardInterrupt there
+    ends the whole run (seen from a Hypothesis gc callback, pytest's summary line lost).
 
-    names = ("SIGINT", "SIGTERM", "SIGHUP")
-    before = {sig: signal.getsignal(sig) for sig in
-              (getattr(signal, n) for n in names if hasattr(signal, n))}
-    yield
-    for sig, handler in before.items():
-        if handler is not None and signal.getsignal(sig) is not handler:
-            signal.signal(sig, handler)
+    One fixture, environ set by hand, the folder made by ``os.mkdir`` in one folder this
+    process made with ``tmp_path_factory``: pytest's per-fixture and per-``mktemp`` cost
+    (~2 ms a test, ~21,500 tests; issue 8) paid once. A test's own ``monkeypatch`` of
+    PDBULK_STATE_DIR is set up after this and undone before it."""
+    if not _state_root:
+        _state_root.append(str(tmp_path_factory.mktemp("state")))
+    folder = os.path.join(_state_root[0], str(next(_state_count)))
+    os.mkdir(folder, 0o700)
+    had = os.environ.get(_STATE)
+    os.environ[_STATE] = folder
+    before = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+    try:
+        yield
+    finally:
+        if had is None:
+            os.environ.pop(_STATE, None)
+        else:
+            os.environ[_STATE] = had
+        for sig, handler in before.items():
+            if handler is not None and signal.getsignal(sig) is not handler:
+                signal.signal(sig, handler)
 
 
 @pytest.fixture
