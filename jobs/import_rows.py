@@ -2332,7 +2332,8 @@ class RowPlanner:
             org_key = org.match_key if org is not None else None
             if unnamed(person.name, person.email):
                 bare[str(len(bare))] = ((person.name, person.email, person.phone,
-                                         tuple(person.also), tuple(person.more_phones)), org_key)
+                                         tuple(person.also), tuple(person.more_phones),
+                                         person.title, tuple(person.phone_labels)), org_key)
                 continue
             take(person, org_key)
         if bare:
@@ -2776,7 +2777,7 @@ class RowPlanner:
         each of their phones alone), as ``PersonIndex.match`` finds the account's by
         name+phone: for a row with an e-mail, only those without one."""
         def agrees(key: str) -> bool:
-            name, number, _, _, more = self._persons[key]
+            name, number, _, _, more, _ = self._persons[key]
             return tf.names_agree(name, person.name) and any(
                 tf.phones_agree(phone, (k,)) for k in map(tf.phone_key, (number, *more))
                 if k)
@@ -2820,7 +2821,7 @@ class RowPlanner:
     def _phones_agree(self, key: str, phone_key: tf.PhoneKey) -> bool:
         """Whether this file's new person ``key`` has no phone, or one a row's phone
         agrees with (``tf.phones_agree``)."""
-        _, phone, _, _, more = self._persons[key]
+        _, phone, _, _, more, _ = self._persons[key]
         theirs = [k for k in map(tf.phone_key, (phone, *more)) if k]
         return not theirs or tf.phones_agree(phone_key, theirs)
 
@@ -3026,7 +3027,7 @@ class RowPlanner:
             # give its cell by now: ``_person_ref``, ``FileNames``, x44r9 F6)
             first = self._persons[key] = (
                 self._group_name(person) or person.name, number, self._one_org(org), also,
-                person.more_phones)
+                person.more_phones, tuple(person.phone_labels))
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(person_email_key(alt), key)
             if person.email and key == person_email_key(person.email) \
@@ -3042,7 +3043,8 @@ class RowPlanner:
                     if each and (pk := tf.phone_match_key(each)):
                         self._person_phone.add((each_key, pk), key)
             self.counts.persons_new += 1
-        name, phone, first_org, also, more_phones = first
+        name, phone, first_org, also, more_phones, phone_labels = first
+        labels = dict(phone_labels)
         # the first row's e-mail, as it wrote it ("e:" + its email_key)
         email = self._spelled.get(key, key[2:]) if key.startswith("e:") else None
         linked = None
@@ -3057,8 +3059,11 @@ class RowPlanner:
             body["emails"] = [{"value": email, "primary": True, "label": "work"},
                               *({"value": a, "primary": False, "label": "work"} for a in also)]
         if phone:
-            body["phones"] = [{"value": phone, "primary": True, "label": "work"},
-                              *({"value": p, "primary": False, "label": "work"}
+            # each with the label its cell wrote (``PersonRef.phone_labels``: work, home,
+            # mobile or other, openapi-v1.yaml addPerson; z55r1 F2), else ``work``
+            body["phones"] = [{"value": phone, "primary": True,
+                               "label": labels.get(phone, "work")},
+                              *({"value": p, "primary": False, "label": labels.get(p, "work")}
                                 for p in more_phones)]
         # a person of the account has this name: created all the same (no evidence links
         # them), and said (x24r1 F6: a second "Ann Lee" at Ann Lee's organization, silent)
@@ -3225,14 +3230,21 @@ _GIVEN_SHOWN = 3  # the distinct e-mails (and phones) of a name at an organizati
 # plan says so (``RowPlanner.persons_capped``). Before f29h 5 it was _GIVEN_SHOWN: a 4th
 # address of a person's rows was dropped, unsaid
 GIVEN_KEPT = 20
-_NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...]]
-_FIELD, _ITEM = "\x1f", "\x1e"  # control characters no cleaned cell keeps
+_NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...],
+                   tuple[tuple[str, str], ...]]
+_FIELD, _ITEM, _PAIR = "\x1f", "\x1e", "\x1d"  # control characters no cleaned cell keeps
+
+
+def _label_pair(packed: str) -> tuple[str, str]:
+    phone, _, label = packed.partition(_PAIR)
+    return phone, label
 
 
 class _NewPersons:
     """This file's new persons by key: (name, phone, org ref, its cell's other addresses,
-    its other phones) as the first row that named each gave them — held as one string of
-    the four texts (with the org ref beside it in a pair when there is one), unpacked on
+    its other phones, the labels its phone cell wrote: ``PersonRef.phone_labels``) as the
+    first row that named each gave them — held as one string of
+    the five texts (with the org ref beside it in a pair when there is one), unpacked on
     each read. A tuple of five with two more strings was ~200 bytes a person; packed, ~130
     (~10 MB of a 1,000,000-row plan's ~150,000 new persons, issue 8). A text holding a
     separator is kept as the tuple itself. From ``learned.SPILL_AT`` persons they are held
@@ -3258,9 +3270,12 @@ class _NewPersons:
 
     def __setitem__(self, key: str, person: _NewPerson) -> None:
         self._last = None
-        name, phone, org, also, more = person
-        texts = (name, phone or "", _ITEM.join(also), _ITEM.join(more))
-        if any(_FIELD in t or _ITEM in t for t in texts) or (phone is not None and not phone) \
+        name, phone, org, also, more, labels = person
+        texts = (name, phone or "", _ITEM.join(also), _ITEM.join(more),
+                 _ITEM.join(_PAIR.join(pair) for pair in labels))
+        if any(_FIELD in t or _ITEM in t for t in texts[:4]) \
+                or any(_PAIR in t for pair in labels for t in pair) \
+                or (phone is not None and not phone) \
                 or "" in also or "" in more:  # (an empty text would not read back)
             self._d[key] = person
             return
@@ -3286,9 +3301,10 @@ class _NewPersons:
             packed, org = held
         else:
             return held  # type: ignore[no-any-return]
-        name, phone, also, more = (*packed.split(_FIELD), "", "", "")[:4]
+        name, phone, also, more, labels = (*packed.split(_FIELD), "", "", "", "")[:5]
         return (name, phone or None, org, tuple(also.split(_ITEM)) if also else (),
-                tuple(more.split(_ITEM)) if more else ())
+                tuple(more.split(_ITEM)) if more else (),
+                tuple(_label_pair(pair) for pair in labels.split(_ITEM)) if labels else ())
 
     def get(self, key: str) -> _NewPerson | None:
         held = self._held(key)  # (one look-up: a SQLite query once spilled)

@@ -210,7 +210,7 @@ class _Compiler:
                             many=n == "email", reads_row=n == "email" and dotted)
                   for n, make in (("name", lambda s: _person_name),
                                   ("email", lambda s: _addresses(s.column)),
-                                  ("phone", lambda s: lambda r, v: tf.phone_numbers(r)))]
+                                  ("phone", lambda s: lambda r, v: tf.labelled_phones(r)))]
         orgs = [self.step(f"organization.{n}", n, getattr(org, n) if org else None,
                           (lambda s: _org_name) if n == "name" else (lambda s: _text))
                 for n in ("name", "address")]

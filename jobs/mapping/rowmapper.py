@@ -1067,7 +1067,11 @@ class RowMapper:
             # whole cell as the name (x34r1: a person named "Ann Lee (ann@x)")
             name = tf.display_name(name)
         email = addresses[0] if addresses else None
-        phones: tuple[str, ...] | None = phone_step(values, n) if phone_step else None
+        # each phone with the label its cell writes beside it (``tf.labelled_phones``)
+        numbers: tuple[tuple[str, str | None], ...] | None = \
+            phone_step(values, n) if phone_step else None
+        phones: tuple[str, ...] | None = tuple(p for p, _ in numbers) if numbers else None
+        labels = tuple((p, label) for p, label in numbers or () if label is not None)
         if own_phones:
             phones = self._own_phone(str(cell), own_phones[0], phones, n)
         phone = phones[0] if phones else None
@@ -1110,7 +1114,7 @@ class RowMapper:
             raise InputError("the person has a phone number but no name or e-mail", row=n,
                              column=name_column)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
-                         phones[1:] if phones else (), title)
+                         phones[1:] if phones else (), title, labels)
 
     def _name_column(self) -> str | None:
         """Where the person's name is read from, for a reason (None without a name column)."""

@@ -534,7 +534,8 @@ class PersonRef(NamedTuple):
     ``title`` the job title the name cell gives after a comma (``Jane Roe, VP Sales``:
     ``tf.name_and_title``), never in ``name`` and never sent — Pipedrive's addPerson /
     updatePerson (API v2, openapi-v2.yaml) take no job title (``job_title`` is only read,
-    with contact sync on) —: the row's note says so."""
+    with contact sync on) —: the row's note says so. ``phone_labels``: the label the
+    phone cell wrote beside a phone (z55r1 F2), the one a new person's phone takes."""
 
     name: str
     email: str | None = None
@@ -542,6 +543,9 @@ class PersonRef(NamedTuple):
     also: tuple[str, ...] = ()
     more_phones: tuple[str, ...] = ()
     title: str | None = None
+    # (phone, Pipedrive's label) of each phone whose cell wrote a label naming a kind
+    # (``tf.labelled_phones``: ``+49 30 4616337 (mobile)``); a phone not here is ``work``
+    phone_labels: tuple[tuple[str, str], ...] = ()
 
 
 class OrgRef(NamedTuple):

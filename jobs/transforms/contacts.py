@@ -26,6 +26,7 @@ from .email_list import _PLAIN, Entry, entries
 from .legal_forms import SINGLE_WORD_FORMS, name_start, split_forms
 from .name_cell_contacts import date_like
 from .person_words import EXTENSION_WORDS
+from .phone_labels import label_alone, split_label
 from .quote_marks import QUOTE_MARKS, unwrap_quotes
 from .text import clean_text, norm_key
 
@@ -381,14 +382,6 @@ def _phone_parts(text: str) -> tuple[bool, str, str | None]:
     return plus, digits, ext[1] if ext else None
 
 
-def _distinct_phones(phones: list[str]) -> tuple[str, ...] | None:
-    """``phones`` with one spelling of each number (the first), by ``normal_phone``."""
-    seen: dict[str | None, str] = {}
-    for phone in phones:
-        seen.setdefault(normal_phone(phone), phone)
-    return tuple(seen.values()) or None
-
-
 # (a ";" before an RFC 3966 parameter, ``ext=`` / ``isub=``, is the number's own, not
 # a list's)
 _PHONE_LIST = re.compile(r"\s*(?:[,|]|;(?!\s*[a-z][a-z0-9-]*\s*=))\s*|\s+/\s+", re.I)
@@ -398,23 +391,90 @@ def phone_numbers(value: object) -> tuple[str, ...] | None:
     """A person's phone cell: ``clean_phone`` of it, or — when the cell lists several
     (``+49 30 1234567, +49 171 5555555``, as Pipedrive's own export writes a person's
     phones; a JSON array) and each reads as a phone — every one, the person's first.
-    None when empty; the cell's own InputError when it is neither (x10r1: such cells
-    failed their rows as "not a phone number")."""
+    A label beside a number (``… (work)``, ``Work: …``) is left out
+    (``labelled_phones``). None when empty; the cell's own InputError when it is
+    neither (x10r1: such cells failed their rows as "not a phone number")."""
+    found = labelled_phones(value)
+    return tuple(phone for phone, _ in found) if found else None
+
+
+def labelled_phones(value: object) -> tuple[tuple[str, str | None], ...] | None:
+    """A person's phone cell as ``phone_numbers`` reads it, each phone with the label
+    the cell writes beside it as Pipedrive's (``phone_labels``: ``work`` / ``home`` /
+    ``mobile`` / ``other``; None when it writes none, or a word naming no kind:
+    ``Tel.``): ``+49 30 4616337 (work)`` is ``(("+49 30 4616337", "work"),)``, ``Work:
+    +1 555 0100; Mobile: +1 555 0101`` two phones each with its own label, ``+49 30
+    4616337, work`` one (a list item that is a label alone is the label of the number
+    before it). A number's extension stays with it (``… x12 (work)``: ``… x12``); a
+    label's text never joins the number (z55r1 F2: 11 of 14 such spellings refused).
+    None when empty; InputError as ``phone_numbers``."""
     if isinstance(value, list):
-        found = [p for p in map(clean_phone, value) if p]
-        return _distinct_phones(found)
+        read = [_labelled(item) for item in value]
+        return _distinct_labelled([pair for pair in read if pair is not None])
     try:
-        one = clean_phone(value)
+        one = _labelled(value)
     except InputError:
         text = clean_text(value) or ""
         parts = [p for p in _PHONE_LIST.split(text) if p]
         if len(parts) < 2 or date_like(text):  # ("12 / 2026": a date, no list; x52r1 F6)
             raise
         try:
-            return _distinct_phones([p for p in map(clean_phone, parts) if p])
+            return _distinct_labelled(_listed(parts))
         except InputError:
             raise InputError(f"not a phone number, nor a list of them: {text!r}") from None
     return (one,) if one else None
+
+
+def _labelled(value: object) -> tuple[str, str | None] | None:
+    """One phone (``clean_phone``) and its label: a number written alone first, else
+    one with a listed label before or after it (``phone_labels.split_label``); the
+    number's own InputError when neither reads."""
+    try:
+        phone = clean_phone(value)
+    except InputError:
+        text = _phone_text(value)
+        read = split_label(text) if text is not None else None
+        if read is None or not read.body:
+            raise
+        try:
+            phone = clean_phone(read.body)
+        except InputError:
+            raise InputError(f"not a phone number: {text!r}") from None
+        return (phone, read.label) if phone else None
+    return (phone, None) if phone else None
+
+
+def _listed(parts: list[str]) -> list[tuple[str, str | None]]:
+    """The phones of a list's items (``phone_labels``): a label alone labels the phone
+    before it (``+49 30 4616337, work``); InputError for anything else that reads as
+    no phone (a label first, or after a labelled phone)."""
+    out: list[tuple[str, str | None]] = []
+    labelled = False
+    for part in parts:
+        alone = label_alone(part)
+        if alone is not False:
+            if not out or labelled:
+                raise InputError(f"not a phone number: {part!r}")
+            out[-1], labelled = (out[-1][0], alone if isinstance(alone, str) else None), True
+            continue
+        pair = _labelled(part)
+        if pair is not None:
+            out.append(pair)
+            labelled = pair[1] is not None
+    return out
+
+
+def _distinct_labelled(
+        phones: list[tuple[str, str | None]]) -> tuple[tuple[str, str | None], ...] | None:
+    """``phones`` with one spelling of each number (the first, by ``normal_phone``), and
+    the first label any spelling of it gives."""
+    seen: dict[str | None, tuple[str, str | None]] = {}
+    for phone, label in phones:
+        key = normal_phone(phone)
+        first = seen.setdefault(key, (phone, label))
+        if first[1] is None and label is not None:
+            seen[key] = (first[0], label)
+    return tuple(seen.values()) or None
 
 
 # ---------------------------------------------------------------- organisation names
