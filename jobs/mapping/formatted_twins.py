@@ -72,7 +72,10 @@ def plain_twins(header: Sequence[str], guesses: Mapping[str, str],
       rounding: ``1200.4`` is ``$1,200``), no note;
     - the shown one when they are the shown amounts times 100 (cents), a TODO saying so
       (x44r4 F3: ``amount`` 100050 beside ``$1,000.50`` was taken, deals 100 times over);
-    - else (no samples, mixed, nothing alike) the shown one, a TODO that it could not tell.
+    - else (no samples, mixed, nothing alike) the shown one, a TODO that it could not tell;
+    - never a pair of phone columns (``_phones``: Close's ``contact.phones.phone`` beside
+      ``contact.phones.phone_formatted`` was called an amount in cents, z55r1 F6): the
+      guesser's column stays, no note.
     Raises nothing."""
     taken = set(guesses.values())
     swaps: dict[str, str] = {}
@@ -82,6 +85,8 @@ def plain_twins(header: Sequence[str], guesses: Mapping[str, str],
         if pair is None or (set(pair) - {column}) & taken:
             continue
         plain, shown = pair
+        if _phones(plain, shown, samples):
+            continue
         unit = _unit(samples, plain, shown)
         pick = plain if unit == "same" else shown
         if pick != column:
@@ -97,6 +102,38 @@ def plain_twins(header: Sequence[str], guesses: Mapping[str, str],
                          f"{shown} is proposed (cents would import each deal 100 times over); "
                          f"take {plain} only if it holds the amounts themselves")
     return swaps, notes
+
+
+# the words of a column name saying it holds phone numbers (``contact.phones.phone``,
+# ``Mobile Phone (formatted)``, ``fax_formatted``, ``Telefon``)
+_PHONE_WORDS = frozenset({"phone", "phones", "telephone", "tel", "fax", "mobile", "mobil",
+                          "cell", "cellphone", "telefon", "telefono", "telefone", "handy"})
+
+
+def _phones(plain: str, shown: str, samples: Mapping[str, Sequence[str]] | None) -> bool:
+    """Whether the pair holds phone numbers, not amounts: a name says phone / tel / fax /
+    mobile, or half or more of either column's sampled cells read as a phone
+    (``tf.phone_numbers``) and not as a number (``+1 555-010-0123``, ``030 1234567
+    (work)``; ``100050`` is an amount)."""
+    if any(_PHONE_WORDS & set(re.split(r"[^\w]+|_", _norm(c))) for c in (plain, shown)):
+        return True
+    for column in (plain, shown):
+        values = [str(v).strip() for v in (samples or {}).get(column, ()) if str(v).strip()]
+        if values and 2 * sum(map(_phone_cell, values)) >= len(values):
+            return True
+    return False
+
+
+def _phone_cell(value: str) -> bool:
+    try:
+        if not tf.phone_numbers(value):
+            return False
+    except InputError:
+        return False
+    try:
+        return tf.parse_number(value) is None
+    except InputError:
+        return True
 
 
 def _pair(header: Sequence[str], column: str) -> tuple[str, str] | None:

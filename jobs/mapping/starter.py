@@ -126,7 +126,9 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                    "sales owner", "owned by", "record owner", "user responsible",
                    "responsible user", "owning user", "assigned user", "salesperson",
                    "sales person"),
-    "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
+    # (Zoho's "Reason For Loss": z55r1 F7, left under "Columns not mapped")
+    "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost",
+                         "reason for loss"),
     # a won / lost deal's own dates (x24r1 1: Pipedrive's export "Deal - Won time", ...)
     "deal.won_time": ("won time", "won date", "date won", "closed won date", "won on"),
     "deal.lost_time": ("lost time", "lost date", "date lost", "closed lost date", "lost on"),
@@ -784,11 +786,23 @@ def _named_addresses(samples: MappingABC[str, Sequence[str]] | None, column: str
 
 def _mostly_phones(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
     """Whether most sampled values of ``column`` (half or more, one at least) read as a
-    phone number: 5 digits or more, no e-mail address, at most a few letters ("ext")."""
+    phone number: 5 digits or more, no e-mail address, at most a few letters ("ext"), or
+    as the phone column reads them (``tf.phone_numbers``: a label beside each number,
+    ``+49 30 4616337 (work)``, as Copper writes them; z55r1 F2: the column was left
+    out)."""
     values = _sampled(samples, column)
-    return bool(values) and 2 * sum(
-        sum(c.isdigit() for c in v) >= 5 and "@" not in v
-        and sum(c.isalpha() for c in v) <= 3 for v in values) >= len(values)
+    return bool(values) and 2 * sum(map(_phone_like, values)) >= len(values)
+
+
+def _phone_like(value: str) -> bool:
+    if "@" in value or sum(c.isdigit() for c in value) < 5:
+        return False
+    if sum(c.isalpha() for c in value) <= 3:
+        return True
+    try:
+        return bool(tf.phone_numbers(value))
+    except InputError:
+        return False
 
 
 # a person's name as a CRM writes its users: 1 to 5 words of letters, no digit
@@ -943,19 +957,24 @@ def _date_cells(samples: MappingABC[str, Sequence[str]] | None,
     return out
 
 
+# the names of a CRM's "Close Date": Salesforce's, HubSpot's, Copper's; Zoho's "Closing
+# Date" (z55r1 F7: no close_time was proposed for it), its deals' date of the same kind
+_CLOSE_DATES = frozenset({"closedate", "closingdate"})
+
+
 def _close_date_column(guesses: MappingABC[str, str], closes: bool,
                        won: str | None = None) -> str | None:
     """The expected close date's column when it is a CRM's "Close Date" (Salesforce,
-    HubSpot: the date a closed deal was closed, the expected one of an open deal), the
-    file gives statuses (a status column, or won / lost stages: ``closes``) and no won /
-    lost / close time of its own; else None. ``won``: a won date column read so
-    (``_won_date_as_close``)."""
+    HubSpot, Copper; Zoho's "Closing Date": the date a closed deal was closed, the
+    expected one of an open deal), the file gives statuses (a status column, or won /
+    lost stages: ``closes``) and no won / lost / close time of its own; else None.
+    ``won``: a won date column read so (``_won_date_as_close``)."""
     column = guesses.get("deal.expected_close_date")
     if column is None or not (closes or "deal.status" in guesses) or any(
             f"deal.{name}" in guesses for name in ("won_time", "lost_time", "close_time")):
         return None
     return column if column == won or tf.norm_key(_leaf(column)).replace(
-        "_", "").replace(" ", "") == "closedate" else None
+        "_", "").replace(" ", "") in _CLOSE_DATES else None
 
 
 def _won_date_as_close(guesses: MappingABC[str, str], closes: bool,
