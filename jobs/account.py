@@ -390,6 +390,7 @@ class DealsByKey(dict[str, dict[str, Any]]):
     less those it writes itself: ``jobs.doubles.check_calls``).
     ``changed_times``: per list, those deals' ``update_time`` s (Unix times, ascending),
     for ``changed_after`` — the deals a pull from a later moment reads.
+    ``titles``: live deal id -> title of the ids the pull was asked for (``titles_of``).
     """
 
     def __init__(self) -> None:
@@ -399,6 +400,9 @@ class DealsByKey(dict[str, dict[str, Any]]):
         self.changed: dict[str, int] = {}
         self.changed_ids: dict[str, dict[int, float]] = {}
         self.changed_times: dict[str, list[float]] = {}
+        # live deal id -> its title, of the ids ``index_deals_by_key`` was asked for
+        # (``titles_of``); None: not asked, or not every live deal was listed
+        self.titles: dict[int, object] | None = None
 
     def count_changed(self, operation_id: str, deals: Iterable[Mapping[str, Any]],
                       since: float) -> None:
@@ -490,7 +494,8 @@ async def _capped_v2(ctx: CallContext, operation_id: str, params: Mapping[str, o
 async def index_deals_by_key(ctx: CallContext, key_code: str, *,
                              params: dict[str, object] | None = None,
                              archived: bool = True, since: float | None = None,
-                             max_pages: int | None = None) -> DealsByKey:
+                             max_pages: int | None = None,
+                             titles_of: Collection[int] = ()) -> DealsByKey:
     """Every deal's source key → the deal; 10 tokens per 500 deals, plus (``archived``)
     20 tokens per 500 archived deals (``getArchivedDeals``, GET /api/v2/deals/archived:
     getDeals "Returns data about all not archived deals", openapi-v2.yaml).
@@ -503,6 +508,8 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
     deals changed at or after it (``DealsByKey.changed``), for the plan of a later
     ``keyed_added_since(since)``. ``max_pages``: stop paying after that many pages of a
     list; raises TooManyPages when the list had more (the pull was not worth it).
+    ``titles_of``: deal ids whose titles the live pages give are kept, keyed or not
+    (``DealsByKey.titles``, for ``jobs.own_export``: no call of its own).
     """
     query: dict[str, object] = {"custom_fields": key_code, **(params or {})}
     query = {k: v for k, v in query.items() if v is not None}
@@ -520,6 +527,10 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
             key = deal_key(deal, key_code)
             if key is not None:
                 out.add(key, deal, archived=operation_id == "getArchivedDeals")
+    if titles_of and not query.get("status"):  # (every live deal was listed)
+        wanted = set(titles_of)
+        out.titles = {int(d["id"]): d.get("title") for d in pulls.get("getDeals", ())
+                      if d.get("id") in wanted}
     if since is not None:
         for op, deals in pulls.items():
             out.count_changed(op, deals, since)

@@ -57,7 +57,9 @@ class ImportSettings:
     ``import_load.KEY_LIST_SHARE`` of the job's creates); ``keys_as_given`` (every key is
     the record it names: a row to create whose key a deal carries, or another row gives, in
     another spelling — leading zeros, a Salesforce id's other length — is created, not
-    refused: ``jobs.similar_keys``). Raises ``ConfigError``
+    refused: ``jobs.similar_keys``); ``copy_own_deals`` (a file that looks like this
+    account's own export, its ids naming live deals of the same titles, is imported all
+    the same, a copy of each deal made: ``jobs.own_export``; else refused). Raises ``ConfigError``
     (an ``InputError``) naming the field and what it takes when built with a value
     outside these (x25r3 F1: ``mode="UPSERT"`` updated nothing)."""
 
@@ -74,6 +76,7 @@ class ImportSettings:
     release_held: bool = False  # rows with a contested key (bulk.contested) are imported
     look_for_keys: bool = False  # insert: list the keyed deals however many there are
     keys_as_given: bool = False  # another spelling of a key is another record (not refused)
+    copy_own_deals: bool = False  # this account's own export imported all the same (copies)
 
     def __post_init__(self) -> None:
         owner = "ImportSettings"
@@ -84,7 +87,7 @@ class ImportSettings:
         checks.one_of(owner, "mode", self.mode, get_args(Mode))
         checks.one_of(owner, "format", self.format, get_args(Format), optional=True)
         for name in ("create_key_field", "unarchive", "release_held", "look_for_keys",
-                     "keys_as_given"):
+                     "keys_as_given", "copy_own_deals"):
             checks.flag(owner, name, getattr(self, name))
         for name in ("delimiter", "encoding", "sheet"):
             checks.text(owner, name, getattr(self, name))

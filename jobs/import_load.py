@@ -26,7 +26,15 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from functools import partial
 from itertools import islice
@@ -130,6 +138,9 @@ from .mapped_spill import MappedSpill
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper, unnamed_persons_note
 from .merged_deals import Merge
+from .own_export import OwnExport, read_sample
+from .own_export import Sample as OwnSample
+from .own_export import check as own_check
 from .person_key_version import META_PERSON_KEYS, PERSON_KEY_VERSION
 from .planning import (
     IMPORT_SECONDS_PER_WRITE,
@@ -536,7 +547,7 @@ async def lately_counted(ctx: CallContext, planner: RowPlanner, creates: int, *,
 
 
 async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
-                            settings: ImportSettings) -> bool:
+                            settings: ImportSettings, titles_of: Collection[int] = ()) -> bool:
     """For an insert into an account that has the key field (an earlier import made it),
     pull the deals that carry a key (``index_deals_by_key``: the key field alone, 10 tokens
     a page of 500 live deals), so that a row whose key a deal carries is ``exists`` at the
@@ -552,7 +563,8 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     unless ``settings.look_for_keys``; past that it is given up (``TooManyPages``, the
     pages read so far paid, the plan pays them too): ``planner.keys_unlisted`` then holds
     how many deals the pull saw, and the plan says that keys on deals made elsewhere are
-    not looked for. Returns whether it pulled."""
+    not looked for. ``titles_of``: deal ids whose titles the live pages give are kept
+    (``DealsByKey.titles``, ``jobs.own_export``). Returns whether it pulled."""
     from bulk.claims import IN_DOUBT
     from bulk.claims_open import opened_claims
 
@@ -588,7 +600,7 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     recent = ctx.clock.wall() - 2 * DEFAULT_LEASE - RECONCILE_MARGIN
     try:
         deals = await index_deals_by_key(ctx, planner.key_code, archived=False,
-                                         max_pages=pages, since=recent)
+                                         max_pages=pages, since=recent, titles_of=titles_of)
     except TooManyPages:
         planner.keys_unlisted = (pages or 0) * PAGE
         # still refused: a key this state folder made a deal for in another spelling (the
@@ -643,6 +655,29 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     planner.indexes.deals = deals
     planner.indexes.listed["deals with a key"] = len(deals) + len(deals.archived)
     return True
+
+
+async def own_export_seen(ctx: CallContext, planner: RowPlanner,
+                          sample: OwnSample) -> OwnExport | None:
+    """``jobs.own_export.check`` of ``sample`` after the load's (or plan's) reads: the
+    titles its list of the live deals kept, else one read of its own for a key column
+    named as a deal id; the rows whose key a deal carries left out (they create nothing)."""
+    deals = planner.indexes.deals
+    column = planner.key_column
+
+    def known(cell: object) -> bool:
+        key = planner.raw_key({column: cell})
+        return key is not None and deals is not None and (
+            key in deals or key in getattr(deals, "archived", {}))
+    return await own_check(ctx, sample, column, getattr(deals, "titles", None), known)
+
+
+def refuse_own_export(found: OwnExport | None, settings: ImportSettings,
+                      key_column: str) -> None:
+    """InputError, before any write, when ``found`` takes the file for this account's own
+    export and ``settings.copy_own_deals`` does not ask for the copies."""
+    if found is not None and found.refuses and not settings.copy_own_deals:
+        raise InputError(found.refusal(key_column))
 
 
 def young_scan_calls(deals: Mapping[str, Any] | None, born: float,
@@ -1007,8 +1042,16 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         say("pulling pipelines, stages, users and fields; indexing persons, organizations"
             + (" and deals" if settings.mode == "upsert" else "") + " ...")
     learner = _Learner(settings, mapping, since, stopping, progress)
+    # this account's own export? (z55r1 F5) its first rows' ids and titles, read before
+    # the key field may be created: a file refused so leaves nothing made
+    sample = {} if idle else await in_thread(lambda: read_sample(settings, mapping))
+
+    async def before_field() -> None:  # no deal carries a key: the ids read for themselves
+        refuse_own_export(await own_check(ctx, sample, mapping.key_column, None),
+                          settings, mapping.key_column)
     planner, catalog, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
+                                                 titles_of=sample, before_field=before_field,
                                                  learn=learner, indexes=not idle,
                                                  job_root=store.directory.parent,
                                                  file_keys=file_keys(settings, mapping,
@@ -1022,7 +1065,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         say(f"note: {unmade}")
     if learner.repeats.learned:  # (the preview's pass read every key)
         planner.repeats = learner.repeats
-    if not missing and not idle and await index_keyed_deals(ctx, planner, settings):
+    if not missing and not idle and await index_keyed_deals(ctx, planner, settings, sample):
         say(f"insert: listed the deals that carry a key "
             f"({planner.indexes.listed.get('deals with a key', 0):,}); a row whose key one "
             "carries is not created again")
@@ -1032,6 +1075,11 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         say("note: " + archived_unlisted_note(planner.archived_unlisted))
     if planner.key_holders_note is not None:
         say("note: " + planner.key_holders_note)
+    if not missing and not idle and not planner.none_sendable:
+        own = await own_export_seen(ctx, planner, sample)
+        refuse_own_export(own, settings, planner.key_column)
+        if own is not None and (line := own.note(planner.key_column)) is not None:
+            say("note: " + line)
     base_url = (store.config.get("engine") or {}).get("base_url")
     await note_survivors(planner, base_url, ctx.clock)
     at = ctx.clock.wall()  # when its keys are recorded contested (``finish``, in a thread)
@@ -1571,8 +1619,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     paces = [await in_thread(machine_pace)]  # again after the decide: at two moments
     started = ctx.clock.now()  # the reads: the scheduler's waits are the run's clock's
     idle = await in_thread(lambda: all_held(settings, mapping, columns))  # as the load
+    sample = {} if idle else await in_thread(lambda: read_sample(settings, mapping))
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
+                                                 titles_of=sample,
                                                  dry_run=True, indexes=not idle,
                                                  job_root=job_root,
                                                  file_keys=file_keys(settings, mapping),
@@ -1581,8 +1631,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     unsendable = planner.none_sendable  # as the load: nothing indexed
     if not missing:  # the run pulls the same (an insert: the deals that carry a key)
         if not idle and not unsendable:
-            await index_keyed_deals(ctx, planner, settings)
+            await index_keyed_deals(ctx, planner, settings, sample)
         await note_survivors(planner, base_url, ctx.clock)
+    # this account's own export? read as the run reads it (z55r1 F5)
+    own_export = None if idle or unsendable else await own_export_seen(ctx, planner, sample)
     load_seconds = ctx.clock.now() - started
     limits = limits() if callable(limits) else limits  # as the answers so far left them
     await in_thread(lambda: _contested(planner, settings))  # its file read: off the loop
@@ -1736,6 +1788,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     spent = sum(stats.tokens_by_operation.values())
     bind = stats.start_tokens  # a shared coordinator's GET /v1/users/me (x47r4 F7: 50 said, 52)
     notes = [f"key problem (row fails): {line}" for line in planner.key_problems[:20]]
+    if own_export is not None and (seen := own_export.note(planner.key_column)) is not None:
+        notes.insert(0, seen)  # (z55r1 F5: loud, first)
     notes += caught
     if idle:
         notes.append(ALL_HELD)
@@ -1947,7 +2001,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         plan, reasons=reasons.reasons(), reason_examples=reasons.examples,
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],
         failed_csv=str(failed_csv) if failed_csv is not None else None,
-        changed_fields=dict(sorted(c.fields.items(), key=lambda kv: (-kv[1], kv[0]))))
+        changed_fields=dict(sorted(c.fields.items(), key=lambda kv: (-kv[1], kv[0]))),
+        own_export=None if own_export is None else own_export.to_json())
     return plan, c
 
 

@@ -33,7 +33,7 @@ import itertools
 import re
 import sqlite3
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any, TypeVar
@@ -592,7 +592,8 @@ class RowPlanner:
                     indexes: bool = True, job_root: Path | None = None,
                     file_keys: Callable[[RowMapper], AbstractSet[str]] | None = None,
                     sendable: Callable[[RowMapper], bool] | None = None,
-                    own: Own | None = None,
+                    own: Own | None = None, titles_of: Collection[int] = (),
+                    before_field: Callable[[], Awaitable[None]] | None = None,
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
         whether the key field is missing (created unless ``dry_run``; False, the key field
@@ -612,7 +613,10 @@ class RowPlanner:
         another field holds them, before any write; a plan reads the same). ``sendable``:
         whether any row maps (``jobs.import_load.sendable``); False: no index is pulled,
         as for ``indexes`` False, and ``none_sendable`` is set. ``own``: which persons /
-        organizations the indexes list an import job made itself (``pull_indexes``)."""
+        organizations the indexes list an import job made itself (``pull_indexes``).
+        ``titles_of``: deal ids whose titles an upsert's list of the deals keeps
+        (``jobs.own_export``); ``before_field``: awaited right before a missing key field
+        is created (its InputError sends nothing)."""
         from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
 
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
@@ -653,6 +657,8 @@ class RowPlanner:
             missing = not (none_sendable or not indexes)
             catalog, key_code = placeholder, PLACEHOLDER_CODE
         else:
+            if missing and before_field is not None:
+                await before_field()
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
                                                        create=create_key_field, used=used)
         mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header),
@@ -665,7 +671,7 @@ class RowPlanner:
                 not await in_thread(lambda: sendable(mapper))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         pulled = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing,
-                                        own=own) \
+                                        own=own, titles_of=titles_of) \
             if indexes and not none_sendable else Indexes()
         planner = cls(mapper, key_code, mode, pulled, key_column=mapping.key_column,
                       hold_column=hold_column(header))
@@ -684,7 +690,8 @@ class RowPlanner:
     @staticmethod
     async def pull_indexes(ctx: CallContext, mapping: ImportMapping, mode: Mode, key_code: str,
                            *, deals: bool = True, orgs: bool = True,
-                           own: Own | None = None) -> Indexes:
+                           own: Own | None = None,
+                           titles_of: Collection[int] = ()) -> Indexes:
         """Only what the mapping needs: persons and orgs if it maps them (orgs unless
         ``orgs`` is False: the caller has them), deals if upsert. ``own``: which
         persons / organizations listed an import job made itself (``account.index_persons``),
@@ -709,7 +716,8 @@ class RowPlanner:
             # upsert's scans were priced one page each)
             out.deals = await index_deals_by_key(
                 ctx, key_code, params={"custom_fields": None},
-                since=ctx.clock.wall() - 2 * DEFAULT_LEASE - RECONCILE_MARGIN)
+                since=ctx.clock.wall() - 2 * DEFAULT_LEASE - RECONCILE_MARGIN,
+                titles_of=titles_of)
             out.listed["deals with a key"] = len(out.deals)
 
         await concurrently(*([persons] if spec.person is not None else []),

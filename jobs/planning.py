@@ -155,6 +155,10 @@ class Plan:
     # WARNING stands), ``count`` rows looking foreign of ``compared``, the first ``rows``
     # (manifest rows), ``groups`` (field -> rows); None for other kinds (x48r7 F4)
     foreign_ids: dict[str, Any] | None = None
+    # an import's own-export tally (``jobs.own_export.OwnExport.to_json``): ``refuses``
+    # (the import refuses without --copy-own-deals), ``count`` own rows of ``compared``,
+    # ``calls`` its own reads; None when nothing was compared (z55r1 F5)
+    own_export: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         # short: asyncio's repr of the finished task that returned a plan (reprlib, when

@@ -122,6 +122,11 @@ LookForKeys = Annotated[bool, typer.Option(
                             "account has (default: while the list costs at most half the "
                             "creates; past that a key on a deal made elsewhere is not "
                             "looked for).")]
+CopyOwnDeals = Annotated[bool, typer.Option(
+    "--copy-own-deals", help="Import a file that looks like this account's own Pipedrive "
+                             "export (its ids name live deals of the same titles) all the "
+                             "same, a copy of each deal created (default: refused before any "
+                             "write; its [update] section changes those deals instead).")]
 KeysAsGiven = Annotated[bool, typer.Option(
     "--keys-as-given", help="Take every source key as the record it names: a row whose key a "
                             "deal carries, or another row gives, in another spelling (417 / "
@@ -170,8 +175,8 @@ HeaderRowOpt = Annotated[int | None, typer.Option(
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
               release_held: bool = False, header_row: int | None = None, run: bool = False,
-              look_for_keys: bool = False, keys_as_given: bool = False
-              ) -> tuple[ImportSettings, ImportMapping]:
+              look_for_keys: bool = False, keys_as_given: bool = False,
+              copy_own_deals: bool = False) -> tuple[ImportSettings, ImportMapping]:
     """The job's settings; the manifest's header is read here, before any job folder,
     write or call. A mapping refused here (its schema, options, TODOs, columns) is refused
     before any call, every such problem at once (``refuse_static``). ``run``: for the
@@ -219,7 +224,7 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
                        mode=resolved, create_key_field=create_key_field, encoding=encoding,
                        sheet=sheet, header_row=header_row, unarchive=unarchive,
                        release_held=release_held, look_for_keys=look_for_keys,
-                       keys_as_given=keys_as_given), mapping)
+                       keys_as_given=keys_as_given, copy_own_deals=copy_own_deals), mapping)
     try:
         head = manifest_header(settings)
     except InputError as exc:  # a --sheet naming no worksheet is a usage error (x21r3 F3)
@@ -300,7 +305,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                     release_held: ReleaseHeld = False,
                     failed_csv: FailedCsv = Path("plan-failed.csv"),
                     header_row: HeaderRowOpt = None, look_for_keys: LookForKeys = False,
-                    keys_as_given: KeysAsGiven = False,
+                    keys_as_given: KeysAsGiven = False, copy_own_deals: CopyOwnDeals = False,
                     engine: EngineOptions = DEFAULTS) -> None:
     """Validate every row and count the calls, tokens and time an import takes. Nothing
     is sent and no job is created (``--job-dir`` is accepted, like every plan command's,
@@ -316,7 +321,8 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
                                        unarchive, release_held, header_row,
-                                       look_for_keys=look_for_keys, keys_as_given=keys_as_given)
+                                       look_for_keys=look_for_keys, keys_as_given=keys_as_given,
+                                       copy_own_deals=copy_own_deals)
     cfg = engine.config()
 
     progress = load_progress(settings.manifest)
@@ -403,13 +409,15 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                encoding: EncodingOpt = None, sheet: SheetOpt = None,
                unarchive: Unarchive = False, release_held: ReleaseHeld = False,
                header_row: HeaderRowOpt = None, look_for_keys: LookForKeys = False,
-               keys_as_given: KeysAsGiven = False, yes: NoQuestion = False,
+               keys_as_given: KeysAsGiven = False, copy_own_deals: CopyOwnDeals = False,
+               yes: NoQuestion = False,
                engine: EngineOptions = DEFAULTS) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
                                        unarchive, release_held, header_row, run=True,
-                                       look_for_keys=look_for_keys, keys_as_given=keys_as_given)
+                                       look_for_keys=look_for_keys, keys_as_given=keys_as_given,
+                                       copy_own_deals=copy_own_deals)
     cfg = engine.config()
     job_dir = engine.job_dir
     job_id = new_job_id("import")
