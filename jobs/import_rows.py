@@ -584,6 +584,11 @@ class RowPlanner:
         """Whether a row decided so far has source key ``key``."""
         return key in self._seen
 
+    def contested_in_file(self, key: str) -> bool:
+        """Whether ``learn_contests`` found rows of ``key`` that write other values (the
+        file contests it: a fresh import holds every row of it, none written)."""
+        return key in self._file_contests
+
     # -- building ------------------------------------------------------------------------
     @classmethod
     async def build(cls, ctx: CallContext, mapping: ImportMapping, header: list[str], *,

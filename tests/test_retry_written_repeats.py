@@ -14,7 +14,9 @@ arrangement of 2 and 3 rows with a failing one, and a seeded sample of 4, each a
 key and, every other one, as a key the account's deal carries; the oracle below states
 what each row's report must say, and, where the import wrote no row of the key, a fresh import on a
 twin sandbox (the retry learns those keys' contests as the fresh import does: 64 rows
-differed, 26 still do — the xfail below).
+differed, then 26 — keys the load held whole, a failed row the fix makes a copy of the
+held first row, none of the key mapped again — and none since f55d (b): such a key's held
+rows are judged again too).
 """
 
 from __future__ import annotations
@@ -199,10 +201,6 @@ def test_a_retry_judges_fixed_rows_against_the_row_the_import_wrote(grid: Grid) 
     assert not grid.changed, grid.changed[:10]
 
 
-@pytest.mark.xfail(strict=True, reason="left open (f55d): in a key the load held (two rows "
-                   "that write differ), a failed row the fix makes a copy of the first row is "
-                   "held again by the retry, where a fresh import reports it the held first "
-                   "row's duplicate (26 rows; nothing is written either way)")
 def test_a_retry_of_a_key_nothing_was_written_of_says_what_a_fresh_import_says(
         grid: Grid) -> None:
     wrong = []

@@ -442,7 +442,12 @@ class _ImportBase:
         except MappingUnusable:
             return kept
         row = source_row(item.row or 0, payload)
-        if item.key is not None and planner.has_key(item.key):
+        # judged where a row of its key was decided this run, or where its key's rows were
+        # learned contested (a key the load held whole, none mapped again: f55d, a failed
+        # row the fix made a copy of the held first row stayed held, where a fresh import
+        # calls it that row's duplicate) — in file order, as the fresh import judges them
+        if item.key is not None and (planner.has_key(item.key)
+                                     or planner.contested_in_file(item.key)):
             decided = planner.decide(row)
             if decided.state is ItemState.FAILED:
                 return Outcome(item.id, ItemState.FAILED, error=decided.error,
@@ -504,12 +509,13 @@ class _ImportBase:
                 planner.forget_keys()
                 await self._use_marks(planner)
                 # ... and beside the rows of their keys whose deal a run wrote (x41r2)
-                made, as_loaded, written = self._rows_made()  # (as ``_items_now``: one scan)
+                again = self._keys_judged_again()  # (one scan for both passes below)
+                made, as_loaded, written = self._rows_made(again)  # (as ``_items_now``)
                 planner.judge_as_loaded(as_loaded)  # (x53r6 F2: as a fresh import would)
                 planner.made_before(made, written)  # (y54r3 F1: a hold names the written row)
                 # ... and the keys no run wrote a row of: their rows that differ contest the
                 # key, as a fresh import's pass learns it (y54r3 F2)
-                planner.learn_contests(self._rows_unwritten())
+                planner.learn_contests(self._rows_unwritten(again))
                 if unmade:  # (x36r3 F2) made now, as that load would have
                     self.key_code = planner.key_code
                     self.store.meta_put(META_KEY_CODE, self.key_code)
@@ -530,21 +536,29 @@ class _ImportBase:
         await record_own(self.astore, kind, ours)
         return ours.keys()
 
-    def _rows_made(self) -> tuple[list[SourceRow], dict[str, Mapping[str, Any] | None],
-                                  dict[int, tuple[int | None, str]]]:
+    def _keys_judged_again(self) -> KeySet:
+        """The keys of the rows still to send (failed, pending, in flight) that are mapped
+        again or, held, judged again: what ``_rows_made`` and ``_rows_unwritten`` read
+        their keys' other rows for (one judging, f55d). Memory: a ``KeySet`` of them."""
+        keys = KeySet()
+        for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING):
+            for i in self.store.items(state):
+                if i.key and (self._needs_mapping(i) or self._rejudged(i)):
+                    keys.add(i.key)
+        return keys
+
+    def _rows_made(self, keys: KeySet) -> tuple[
+            list[SourceRow], dict[str, Mapping[str, Any] | None],
+            dict[int, tuple[int | None, str]]]:
         """The rows whose deal a run of this job wrote or found (``RowPlanner.made_before``)
-        of the keys a row to map again has, and each such key's deal as the load found it
+        of ``keys`` (``_keys_judged_again``: the keys a row to map again has), and each such
+        key's deal as the load found it
         (``RowPlanner.judge_as_loaded``: None where a row created it, else the before-image
         of what the job changed on it, empty when nothing); none when no row is mapped
         again; and each such row's deal id and action (``RowPlanner.made_before``'s
         ``written``). Memory: a ``KeySet`` of those keys (a changed mapping maps every pending row
         again), and the rows of the keys a done row shares with one: the keys the file
         repeats."""
-        keys = KeySet()
-        for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING):
-            for i in self.store.items(state):
-                if i.key and (self._needs_mapping(i) or self._rejudged(i)):
-                    keys.add(i.key)
         if not len(keys):
             return [], {}, {}
         made = [i for i in self.store.items(ItemState.DONE)
@@ -564,19 +578,14 @@ class _ImportBase:
                    for i in made}
         return [source_row(i.row or 0, i.payload) for i in made], as_loaded, written
 
-    def _rows_unwritten(self) -> list[SourceRow]:
-        """Every row, in file order, of the keys a row mapped again or a held row judged
-        again has (as ``_rows_made`` finds them) that no run of this job wrote or found a
+    def _rows_unwritten(self, keys: KeySet) -> list[SourceRow]:
+        """Every row, in file order, of ``keys`` (``_keys_judged_again``: the keys a row
+        mapped again or a held row judged again has) that no run of this job wrote or found a
         deal of: what ``RowPlanner.learn_contests`` learns those keys' contests from, as a
         fresh import of the file with the mapping as it is now does (y54r3 F2: `Bogus,
         Partnerships` / `Bogus,sales`, both failed at the load, were written by a retry in
         row order, the first writing, where a fresh import holds both rows). Memory: a
         ``KeySet`` of them, one of those repeated, and the rows of the repeated ones."""
-        keys = KeySet()
-        for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING):
-            for i in self.store.items(state):
-                if i.key and (self._needs_mapping(i) or self._rejudged(i)):
-                    keys.add(i.key)
         if not len(keys):
             return []
         seen, repeated = KeySet(), KeySet()  # (the keys of one row contest nothing)
