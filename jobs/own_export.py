@@ -52,9 +52,9 @@ LEAST = 3  # own rows, at least, for the file to be taken for an own export
 SHARE = 0.25  # ... and this share of the rows compared
 _SHOWN = 3  # rows named in the note
 # the key column's names, casefolded, that Pipedrive's own exports and their copies give
-# a deal's id (``Deal - ID``: the deals export; update's id columns: README)
-ID_COLUMNS = frozenset({"deal - id", "deal id", "deal_id", "id", "pipedrive id",
-                        "pipedrive deal id"})
+# a deal's id (``Deal - ID``: the deals export; update's id columns: README); a bare
+# ``id`` is any system's, read for nothing (its first import would pay 10 tokens for it)
+ID_COLUMNS = frozenset({"deal - id", "deal id", "pipedrive id", "pipedrive deal id"})
 _WHOLE = re.compile(r"\s*(\d{1,18})(?:\.0+)?\s*")
 FLAG = "--copy-own-deals"
 
