@@ -627,6 +627,9 @@ NO_CONTACT = "neither deal has an org or a person"  # reason detail: leads with 
 
 LEGAL_ENTITIES = "two legal entities"  # reason prefix: org names alike but for their legal forms
 TWO_ORG_RECORDS = "same org name, two org records"  # one company typed twice, or two branches
+# reason prefix: two org names one key reads alike, a word written in both with marks that
+# differ (``Vöruhús AB`` / ``Vöruhus AB``: ``letters.marks_apart``): two names, review at most
+ORG_MARKS_APART = "org names written with other marks"
 
 
 def _fmt(v: float) -> str:
@@ -664,6 +667,18 @@ def one_person(a: Prepared, b: Prepared) -> str | None:
     if any(k.startswith("e:") for k in shared) and _one_name(da.person_name, db.person_name):
         return "same e-mail"
     return None
+
+
+def _words_marked_apart(x: str | None, y: str | None) -> tuple[str, str] | None:
+    """The first word pair of two names written in both with marks that differ
+    (``letters.marks_apart``: ``vöruhús`` / ``vöruhus``, ``thuê`` / ``thuế``), or None. Two
+    org names the org key reads as one company's (its fold drops every mark) are two names
+    then, as two title words and two persons' names are (f56e: ``Vöruhús AB`` / ``Vöruhus
+    AB`` with one person on both merged at 1.00); a name typed without marks is still it."""
+    if not x or not y or x.isascii() or y.isascii():
+        return None
+    return next(((a, b) for a in x.casefold().split() for b in y.casefold().split()
+                 if marks_apart(a, b)), None)
 
 
 def _names_marked_apart(x: str | None, y: str | None) -> bool:
@@ -806,6 +821,8 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
             support += 0.03
             same_org = True
             reasons.append(TWO_ORG_RECORDS)
+        if (apart := _words_marked_apart(da.org_name, db.org_name)) is not None:
+            reasons.append(f"{ORG_MARKS_APART}: {apart[0]}≠{apart[1]}")  # capped: review
     elif _one_persons_org(a, b):
         reasons.append(ONE_PERSONS_ORG)  # neither for nor against: the person ties them
     elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):

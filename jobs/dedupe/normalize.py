@@ -53,7 +53,7 @@ from rapidfuzz.distance import OSA
 
 from ..transforms.conjunctions import CONJUNCTIONS
 from ..transforms.legal_forms import FORMS, SINGLE_WORD_FORMS, form_run
-from .letters import one_word_typed
+from .letters import fold_letters, one_word_typed
 from .org_names import (
     fold,
     legal_form,
@@ -188,6 +188,11 @@ class NormTitle:
     # VEDLIKEHOLD``): the other title's same word, read as a word, is that ``and`` too
     # (``title_diff.connectors_read``; x53r3 F1); what the title reads, not what it is
     connectors: frozenset[str] = field(default=frozenset(), compare=False)
+    # (token, the word as written, its letters kept: ``vöruhus`` for ``voeruhus``) for each
+    # token a German reading of its umlauts made (``Vöruhus`` reads ``voeruhus``, ``Düs``
+    # ``dues``), so a copy with some of its marks left out is not read as one typed bare
+    # (``title_diff.marks_written``; f56e); what the title writes, not what it compares
+    written: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 # places whose name without the umlauts' dots is their usual spelling in English text (an
@@ -509,15 +514,35 @@ def _title_words(title: str, noise_words: frozenset[str]
     return _title_read(title, noise_words)[:3]
 
 
+def _written(title: str, toks: Sequence[str]) -> Mapping[str, str]:
+    """Token -> the word as the title writes it (casefolded, every letter kept), for each
+    token of ``toks`` (the title's canonical tokens) that differs from it and is written with
+    marks (``letters.fold_letters``): ``voeruhus`` -> ``vöruhus``, ``dues`` -> ``düs``,
+    ``voeruhús`` -> ``vöruhús``; empty for an ASCII title or when the readings do not align."""
+    if title.isascii():
+        return {}
+    kept = _canonical_all(words(title, umlauts="keep", sharp_s=True))
+    if len(kept) != len(toks):
+        return {}
+    out: dict[str, str] = {}
+    for t, w in zip(toks, kept, strict=True):
+        if t != w and fold_letters(w) != w:
+            out.setdefault(t, w)
+    return out
+
+
 @lru_cache(maxsize=65536)
 def _title_read(title: str, noise_words: frozenset[str]
-                ) -> tuple[tuple[str, ...], tuple[int, ...], Mapping[str, str], frozenset[str]]:
+                ) -> tuple[tuple[str, ...], tuple[int, ...], Mapping[str, str], frozenset[str],
+                           Mapping[str, str]]:
     """The part of ``normalize_title`` that needs no organization name, kept once per title
     (``Annual renewal`` at every customer): the canonical tokens with ordinals moved after
-    the word they number, each token's title part (``parted_words``) and ``alts``."""
+    the word they number, each token's title part (``parted_words``), ``alts``, the
+    connectors read and the words as written (``_written``)."""
     raw, parts = parted_words(title)
     toks = _canonical_all(raw)
     _sequence_numerals(raw, parts, toks)
+    written = MappingProxyType(_written(title, toks))
     connectors: frozenset[str] = frozenset()
     if not _CONJUNCTIONS.isdisjoint(raw):
         connectors = _conjunctions(title, raw, parts, toks)
@@ -537,7 +562,7 @@ def _title_read(title: str, noise_words: frozenset[str]
             toks[i], toks[i + 1] = toks[i + 1], toks[i]
             i += 1
         i += 1
-    return tuple(toks), tuple(parts), MappingProxyType(alts), connectors
+    return tuple(toks), tuple(parts), MappingProxyType(alts), connectors, written
 
 
 # ``&`` or ``+`` standing alone between two words (``Drift & Service``, ``KONTOR + LAGER``):
@@ -630,7 +655,7 @@ def normalize_title(title: str, org_name: str | None = None,
     words would leave nothing, the title's words but legal forms are kept (a deal
     titled just ``Acme Corp`` still has a title: ``acme``).
     """
-    toks, parts, alts, connectors = _title_read(title, noise_words)
+    toks, parts, alts, connectors, written = _title_read(title, noise_words)
     # the org's words read as the title's are (an org named ``Marzo`` is a month word in a
     # title, ``march``: compared raw, it was never removed and read as a date)
     org = " ".join(_org_spelled(org_name))
@@ -653,15 +678,16 @@ def normalize_title(title: str, org_name: str | None = None,
                            lettered)
         if len(kept) < len(keep):
             return _normalized(toks, parts, alts, [keep[i] for i in kept], noise_words,
-                               connectors)
+                               connectors, written)
     return _without_org(title, noise_words)  # (speed) no org-name run: one result per title
 
 
 @lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
 def _without_org(title: str, noise_words: frozenset[str]) -> NormTitle:
     """``normalize_title`` of a title with no org-name run in it (most deals'), shared."""
-    toks, parts, alts, connectors = _title_read(title, noise_words)
-    return _normalized(toks, parts, alts, _after_article(toks), noise_words, connectors)
+    toks, parts, alts, connectors, written = _title_read(title, noise_words)
+    return _normalized(toks, parts, alts, _after_article(toks), noise_words, connectors,
+                       written)
 
 
 @lru_cache(maxsize=4096)
@@ -681,7 +707,8 @@ def _after_article(toks: Sequence[str]) -> list[int]:
 
 def _normalized(toks: tuple[str, ...], parts: tuple[int, ...], alts: Mapping[str, str],
                 keep: list[int], noise_words: frozenset[str],
-                connectors: frozenset[str] = frozenset()) -> NormTitle:
+                connectors: frozenset[str] = frozenset(),
+                written: Mapping[str, str] = MappingProxyType({})) -> NormTitle:
     """``normalize_title``'s result from the title's tokens (``_title_words``) and the indexes
     ``keep`` left once the org name is removed: noise words dropped, identifying tokens."""
     if not noise_words.isdisjoint(toks):
@@ -698,7 +725,7 @@ def _normalized(toks: tuple[str, ...], parts: tuple[int, ...], alts: Mapping[str
         numbers -= frozenset(core[k] for k in _in_legal_runs(core))
     return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers,
                      tuple((t, alts[t]) for t in dict.fromkeys(core) if t in alts), core_parts,
-                     connectors)
+                     connectors, tuple((t, written[t]) for t in dict.fromkeys(core) if t in written))
 
 
 def _in_legal_runs(tokens: Sequence[str]) -> set[int]:

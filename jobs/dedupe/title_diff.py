@@ -271,6 +271,43 @@ def months_typed(x: NormTitle, y: NormTitle) -> tuple[NormTitle, NormTitle]:
     return _month_as_word(x, y), _month_as_word(y, x)
 
 
+def marks_written(x: NormTitle, y: NormTitle) -> tuple[NormTitle, NormTitle]:
+    """Two titles with each word a German reading of its umlauts made ASCII or spelled
+    (``NormTitle.written``: ``Vöruhus`` reads ``voeruhus``, ``Düs`` ``dues``) read as
+    written where the other title writes that word with other marks or some of them
+    (``letters.marks_apart``: ``vöruhús`` / ``vöruhus``, ``düş`` / ``düs``, ``vöruhús`` /
+    ``voeruhús``): a word with some of its marks left out is neither a copy typed bare nor
+    the word, two words, review at most (f56e: ``Vöruhús`` / ``Vöruhus``, ``Düs`` / ``Düş``
+    merged at 1.00; the ``oe`` of the German reading hid the marks the copy kept).
+    Unchanged when neither title has such a word: a copy typed wholly bare (``Voruhus``,
+    ``Dus``) keeps its reading."""
+    if not x.written and not y.written:
+        return x, y
+    wx, wy = dict(x.written), dict(y.written)
+    as_x: dict[str, str] = {}
+    as_y: dict[str, str] = {}
+    for t in dict.fromkeys(x.tokens):
+        a = wx.get(t, t)
+        if t in x.numbers or a.isascii() or a in {wy.get(u, u) for u in y.tokens}:
+            continue
+        for u in dict.fromkeys(y.tokens):
+            b = wy.get(u, u)
+            if (t in wx or u in wy) and u not in y.numbers and not b.isascii() \
+                    and b not in {wx.get(v, v) for v in x.tokens} and marks_apart(a, b):
+                as_x[t], as_y[u] = a, b
+    if not as_x:
+        return x, y
+    return _tokens_as(x, as_x), _tokens_as(y, as_y)
+
+
+def _tokens_as(p: NormTitle, read: Mapping[str, str]) -> NormTitle:
+    """``p`` with its tokens ``read`` maps replaced (``marks_written``), their ``alts`` kept."""
+    toks = tuple(read.get(t, t) for t in p.tokens)
+    return NormTitle(toks, " ".join(toks), " ".join(sorted(toks)), p.numbers,
+                     tuple((read.get(t, t), a) for t, a in p.alts), p.parts, p.connectors,
+                     tuple((t, w) for t, w in p.written if t not in read))
+
+
 def _connectors_as_read(p: NormTitle, q: NormTitle) -> NormTitle:
     """``p`` with each word ``q`` wrote too and read as ``and`` (``q.connectors``) read as
     ``q`` read it: ``and`` where ``q`` keeps its ``and``, else left out (a noise word)."""
