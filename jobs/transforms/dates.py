@@ -147,6 +147,10 @@ def _from_token(token: str, value: object) -> date | None:
     number = _token_number(token, value)
     if number is None or (token == "excel" and number == 60):
         return None  # 60: Excel's non-existent 1900-02-29
+    if token == "excel" and 0 <= number < 1:  # 0, 0.0, '0.5': day 0, Excel's empty date
+        # 1900-01-00 (a time on it), not a serial of another unit (y55r1 F6: told to "fix
+        # date_formats"); in the 1904 system 0 is the day 1904-01-01, read so (README)
+        raise InputError(zero_date_reason(shown_cell(value)))
     if token.startswith("excel") and (year := year_alone(number)) is not None:
         raise InputError(_year_serial_reason(token, value, number, year))
     if not _fits(token, number):
@@ -352,8 +356,6 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
         if found is None and wrong:
             raise _wrong_unit_error(value, wrong, window)
         if found is None:
-            if value == 0 and "excel" in formats:  # (x45r1 F2)
-                raise InputError(zero_date_reason("0"))
             if value == 60 and "excel" in formats:
                 raise InputError("not a date: 60 is Excel's 1900-02-29, a day that never was "
                                  "(Excel's 1900 leap-year bug); fix the cell")
