@@ -738,6 +738,11 @@ class Mapping:
             return (f"{what} will be dated today: their {' / '.join(mapped)} cells are empty "
                     "(Pipedrive dates a deal won or lost when it is sent)")
         expected = deal.expected_close_date.column if deal.expected_close_date else None
+        # the line reads the cells as expected_close_date reads them: its own formats too
+        # (z55r1 F3: a column of Excel serials was told no formats, and following the
+        # line failed 300 of 300 rows "not a date")
+        own = deal.expected_close_date.formats if deal.expected_close_date else None
+        listed = (f"formats = {json.dumps(own, ensure_ascii=False)}, " if own else "")
         if self.close_left_out:  # said once, in init-mapping's TODO (x47r3 F8)
             return (f"{what} will be dated today (the mapping leaves close_time out on "
                     "purpose; Pipedrive dates a deal won or lost when it is sent)")
@@ -749,7 +754,8 @@ class Mapping:
             return (f"{what} will be dated today; map won_time, lost_time or close_time in "
                     "[deal] to the source's close dates (Pipedrive dates a deal won or lost "
                     f"when it is sent); if column {shown} holds the close date of the closed "
-                    f"ones, add close_time = {{ column = {shown}, when_open = \"drop\" }}: "
+                    f"ones, add close_time = {{ column = {shown}, {listed}"
+                    "when_open = \"drop\" }: "
                     "open deals then keep it as their expected close date only")
         return (f"{what} will be dated today; map won_time, lost_time or close_time in "
                 "[deal] to the source's close dates (Pipedrive dates a deal won or lost when "
