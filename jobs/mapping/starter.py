@@ -18,7 +18,6 @@ from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from datetime import date, datetime
 from datetime import time as dt_time
-from decimal import Decimal
 
 from bulk.errors import AmbiguousName, InputError
 from bulk.manifest_json import JsonNumber
@@ -49,6 +48,7 @@ from .locale_dates import LOCALE_PATTERNS, locale_dates
 from .merged_todo import merged_todos
 from .order_todos import DateGroup, OtherForms, opposite_todo, untold_todos
 from .person_column import person_name_line
+from .serial_strays import band_token, stray_kind
 from .spec import _CUSTOM_OPTIONS, Mapping
 from .spelled_dates import silent_dates_todo, spelled_pattern
 from .unread_dates import unread_dates_todo
@@ -661,7 +661,6 @@ def _fractions(samples: MappingABC[str, Sequence[str]] | None, column: str) -> b
         and any(0 < n < 1 for n in within)
 
 
-_EXCEL_SPAN = (25569, 73050)  # Excel serials of 1970-01-01 .. 2099-12-31
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _UNIT_WORDS = {"unix": "epoch seconds", "unix_ms": "epoch milliseconds",
                "unix_us": "epoch microseconds", "excel": "Excel serial day numbers",
@@ -909,27 +908,13 @@ def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
 
 
 def _numbers_token(values: Sequence[str], date_system: int | None) -> str | None:
-    """The date token ``values`` (numbers) all read by: an epoch unit when all are integers
-    of one magnitude band, ``"excel"`` when all are serials of 1970-2099 (and none is an
-    epoch; ``"excel_1904"`` when ``date_system`` is 1904, a Mac Excel workbook); None when
-    there are none or they disagree — a wrong unit would import wrong dates, so no guess."""
-    if not values:
-        return None
-    # a year alone ('2026') among serials is no date by any token (``tf.year_alone``):
-    # left to the TODO of unread cells, not a reason to throw the token away (x53r5 F2:
-    # one '2026' among 59 serials and all 60 rows failed "no date pattern was found")
-    dated = [v for v in values if tf.year_alone(Decimal(v)) is None]
-    if dated and 2 * len(dated) > len(values):
-        values = dated
-    units = {tf.epoch_unit(v) for v in values}
-    if len(units) == 1 and None not in units:
-        return units.pop()
-    shift = 1462 if date_system == 1904 else 0  # days from 1900-01-00 to 1904-01-01
-    if any(re.match(r"-?0\d", v) for v in values):  # no serial is written so (v10r19 S2:
-        return None  # 030426, MMDDYY, proposed as "excel" and imported as 1983-04-20)
-    if all(_EXCEL_SPAN[0] - shift <= float(v) <= _EXCEL_SPAN[1] - shift for v in values):
-        return "excel_1904" if date_system == 1904 else "excel"
-    return None
+    """The date token most of ``values`` (numbers) read by (``band_token``): an epoch unit,
+    or ``"excel"`` for serials of 1970-2099 (``"excel_1904"`` when ``date_system`` is
+    1904, a Mac Excel workbook); None when there are none or they disagree — a wrong unit
+    would import wrong dates, so no guess. The few numbers outside the band (a year alone
+    ``2026``, x53r5 F2; Excel's empty date ``0``, ``60``, ``999``, ``3289``, y55r1 F1) do not
+    throw the token away: the column's TODO names them (``_unread_lines``)."""
+    return band_token(values, date_system)
 
 
 def _real_share(part: int, whole: int) -> bool:
@@ -1096,10 +1081,14 @@ def _unread_lines(samples: MappingABC[str, Sequence[str]] | None, column: str,
         return []
     cells = ([str(r.get(column) or "") for r in rows] if rows
              else _sampled(samples, column))
-    return unread_dates_todo(column, cells, lambda v: _reads(v, formats, locale),
+    # a number far from the token's band is named even when the token reads it (y55r1
+    # F1: '999' among serials of 2023-2028 would be written 1902-09-25)
+    return unread_dates_todo(column, cells, lambda v: _reads(v, formats, locale)
+                             and stray_kind(v, formats) is None,
                              lambda v: _no_date(v) or impossible_date(v)
                              or _no_such_day(v, formats),
-                             "rows" if rows else "values", _cell_order)
+                             "rows" if rows else "values", _cell_order,
+                             lambda v: stray_kind(v, formats))
 
 
 def _cell_order(value: str) -> tuple[str, str] | None:
