@@ -13,21 +13,22 @@ A bare row is a row like any other once named: the planner's learning pass
 addresses (``see``), keeps the bare rows aside and, once every row is read, names each
 by the file's **most frequent** name for the addresses of its cell (``name_of``: names
 compared by their name key; a tie: the fullest spelling, then the least, ``most_given``;
-the spelling: its first), then learns it under that name; a row of it is decided under
-that name too (``name_for``). A function of the file's rows, never of their order
-(README, "Persons and organizations of the file"), so a resume or a load again names it
-the same. An address no named row gives keeps its bare name. A bare cell (or group)
-whose addresses the named rows give no one name in common is two persons of the file:
-its rows fail (``split_for``), learned by no one (x45r10 F1: ``J. Roe`` of
+the spelling: of most of the name's rows, ``proper_names``), then learns it under that
+name; a row of it is decided under that name too (``name_for``). A function of the
+file's rows, never of their order (README, "Persons and organizations of the file"), so
+a resume or a load again names it the same. An address no named row gives keeps its
+bare name. A bare cell (or group) whose addresses the named rows give no one name in
+common is two persons of the file: its rows fail (``split_for``), learned by no one (x45r10 F1: ``J. Roe`` of
 ``jane@roe.com``, ``Jr New`` of ``jr@new.com`` and a bare ``jane@roe.com; jr@new.com``
 made one person in 2 of 6 orders, two in the others).
 
 Memory (a 1,000,000-row file): 16 bytes an address of a named row (its first name's
 number and rows), ~14 bytes a distinct name (``Numbering``) and ~8 more with the UTF-8 of
-its first spelling; a dict only for the addresses two names give and the bare cells the
-file names. Pure; no I/O. Never renames a person of
-the account: a row linked by e-mail is linked as it is (the caller asks only when it
-creates, or to tell which of the file's persons a bare row is)."""
+its first spelling, 4 its rows (``spell``); a dict only for the addresses two names give,
+the names spelled two ways or more and the bare cells the file names. Pure; no I/O.
+Never renames a person of the account: a row linked by e-mail is linked as it is (the
+caller asks only when it creates, or to tell which of the file's persons a bare row
+is)."""
 
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ class FileNames:
     ``name_for(addresses)``: the name the file gives that bare cell, or
     ``split_for(addresses)``: why it is no one person of the file."""
 
-    __slots__ = ("_best", "_count", "_ends", "_first", "_more", "_names", "_spelled",
-                 "_split")
+    __slots__ = ("_best", "_count", "_ends", "_first", "_more", "_names", "_other",
+                 "_proper", "_rows", "_spelled", "_split")
 
     def __init__(self) -> None:
         self._first = array("q")  # address number -> its first name's number (-1: none)
@@ -60,6 +61,11 @@ class FileNames:
         # the pass's time)
         self._spelled = bytearray()
         self._ends = array("q")
+        # a name's number -> its named rows (``spell``; 4 bytes a name); a name the rows
+        # spell two ways or more -> {each spelling but its first: rows} (only those)
+        self._rows = array("i")
+        self._other: dict[int, dict[str, int]] = {}
+        self._proper: dict[int, str] = {}  # such a name -> its spelling (``proper_names``)
         self._best: dict[tuple[str, ...], str] = {}  # a bare cell's email keys -> its name
         # a bare cell whose addresses the file names as two persons -> why it fails
         self._split: dict[tuple[str, ...], str] = {}
@@ -71,13 +77,52 @@ class FileNames:
     def __len__(self) -> int:
         return len(self._best) + len(self._split)
 
-    def see(self, address: int, name: str, name_key: str) -> None:
-        """A named row giving the address numbered ``address`` (of the learning pass),
-        its person named ``name`` (``name_key`` its ``tf.name_match_key``)."""
+    def _number(self, name: str, name_key: str) -> int:
         n = self._names.number(hash(name_key))
         if n == len(self._ends):
             self._spelled += name.encode("utf-8", "surrogatepass")
             self._ends.append(len(self._spelled))
+        return n
+
+    def spell(self, name: str, name_key: str) -> None:
+        """A named row of the learning pass (once a row), its person named ``name``
+        (``name_key`` its ``tf.name_match_key``): its spelling tallied. A name of one
+        spelling keeps its rows alone (4 bytes); one spelled two ways or more keeps a
+        tally of its other spellings (z55r1 F1: the first row's ``rosa moreau`` named a
+        person 7 rows spell ``Rosa Moreau``)."""
+        if not name_key:
+            return
+        n = self._number(name, name_key)
+        rows = self._rows
+        if n == len(rows):
+            rows.append(1)
+            return
+        rows[n] += 1
+        other = self._other.get(n)
+        if other is not None and name in other:
+            other[name] += 1
+        elif name != self._first_spelling(n):  # (another spelling: tallied from here)
+            self._other.setdefault(n, {})[name] = 1
+
+    def proper_names(self) -> dict[str, str]:
+        """Once every named row is ``spell``-ed: each other spelling of a name the rows
+        spell two ways or more -> the name's spelling (``proper_spelling``: the spelling of
+        most rows, a tie to the fullest, then mixed case, then the least), a function of
+        the set of rows, never of their order; ``name_of`` names by it from here. A name
+        of one spelling is not in it (its rows' spelling is its name): the caller reads a
+        row's name as written, no name key computed again."""
+        found: dict[str, str] = {}
+        for n, other in self._other.items():
+            tally = {self._first_spelling(n): self._rows[n] - sum(other.values()), **other}
+            self._proper[n] = proper = proper_spelling(tally)
+            found.update((spelled, proper) for spelled in tally if spelled != proper)
+        self._other = {}
+        return found
+
+    def see(self, address: int, name: str, name_key: str) -> None:
+        """A named row giving the address numbered ``address`` (of the learning pass),
+        its person named ``name`` (``name_key`` its ``tf.name_match_key``)."""
+        n = self._number(name, name_key)
         first, count = self._first, self._count
         if len(first) <= address:
             grow = address + 1 - len(first)
@@ -114,6 +159,13 @@ class FileNames:
         return ()
 
     def _spelling(self, n: int) -> str:
+        """Name ``n`` as the file spells it: its ``proper_names`` spelling when spelled two
+        ways or more, else its one (first) spelling."""
+        if self._proper and (proper := self._proper.get(n)) is not None:
+            return proper
+        return self._first_spelling(n)
+
+    def _first_spelling(self, n: int) -> str:
         start = self._ends[n - 1] if n else 0
         return self._spelled[start:self._ends[n]].decode("utf-8", "surrogatepass")
 
@@ -225,6 +277,7 @@ class FileNames:
         self._first, self._count, self._more = array("q"), array("q"), {}
         self._names.clear()
         self._spelled, self._ends = bytearray(), array("q")
+        self._rows, self._other, self._proper = array("i"), {}, {}
 
     def name_for(self, addresses: Iterable[str | None]) -> str | None:
         """The name the file gives the bare cell of ``addresses`` (a row's e-mail and its
@@ -252,10 +305,19 @@ def most_given(tally: dict[str, int]) -> str:
     return min(tally, key=lambda name: (-tally[name], -len(name), name))
 
 
+def proper_spelling(tally: dict[str, int]) -> str:
+    """The spelling of most rows in ``tally`` (spellings of one name key -> their rows), a
+    tie to the fullest (most characters), then to one in mixed case (``Rosa Moreau``
+    before ``ROSA MOREAU`` and ``rosa moreau``), then the least in code point order: a
+    function of the rows, never of their order (z55r1 F1)."""
+    return min(tally, key=lambda name: (-tally[name], -len(name),
+                                        name.isupper() or name.islower(), name))
+
+
 def unnamed(name: str | None, address: str | None) -> bool:
     """Whether a row's person of ``address`` has no name of its own: ``RowMapper`` names it
     by its address then (``PersonRef(str(name or email), ...)``)."""
     return bool(address) and (not name or name == address)
 
 
-__all__ = ["FileNames", "unnamed"]
+__all__ = ["FileNames", "most_given", "proper_spelling", "unnamed"]

@@ -566,6 +566,10 @@ class RowPlanner:
         # an identity (``_identities``' hash) of a group of rows of several names joined
         # by an address each gives alone -> the group's name (``_learn_persons``)
         self._group_names: dict[int, str] = {}
+        # each other spelling of a name (key) the file spells two ways or more -> its
+        # spelling (``FileNames.proper_names``: the most rows', a tie to the fullest, then
+        # mixed case)
+        self._spellings: dict[str, str] = {}
         self._persons_learned = False  # (``_learn_persons`` ran: the file's persons known)
         self._orgs: dict[str, dict[str, Any]] = {}
         # organization match key -> {address match key: the address as first written}: every
@@ -2275,11 +2279,13 @@ class RowPlanner:
 
         def take(person: PersonRef, org_key: str | None, named_row: bool = True) -> None:
             email = person.email
+            name = tf.name_match_key(person.name)  # (once a row: issue 8, it was thrice)
+            if named_row:  # its spelling tallied (a bare row writes none: ``FileNames``)
+                names.spell(person.name, name)
             if not (email or person.phone):
                 if org_key is not None:
-                    named_at.add(hash((tf.name_match_key(person.name), org_key)))
+                    named_at.add(hash((name, org_key)))
                 return
-            name = tf.name_match_key(person.name)  # (once a row: issue 8, it was thrice)
             if org_key is not None:
                 slot = hash((name, org_key))
                 _, mails, numbers = at.get(slot, (name, (), ()))
@@ -2349,6 +2355,9 @@ class RowPlanner:
                                          person.title, tuple(person.phone_labels)), org_key)
                 continue
             take(person, org_key)
+        # a name the rows spell two ways or more -> its spelling (the most rows', ...): a
+        # new person is named by it, never by its first row's (z55r1 F1)
+        self._spellings = names.proper_names()
         if bare:
             names.name_cells(lambda: (tuple(a for a in (fields[1], *fields[3]) if a)
                                       for fields, _ in map(bare.__getitem__, bare)),
@@ -2406,7 +2415,7 @@ class RowPlanner:
                          *(i for n in numbers for i in _identities(PersonRef(name, phone=n)))):
                 if (of_h := number.get(h)) is not None:
                     members[root(of_h)] += 1
-        group_of = self._join_names(crossed, root, union, members)
+        group_of = self._join_names(crossed, root, union, members, self._spelling)
         # read-only from here: a large table goes to disk (SpilledTable), emptied as it goes
         file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
         at.clear()  # (closures hold it: emptied, not unbound)
@@ -2462,7 +2471,8 @@ class RowPlanner:
 
     @staticmethod
     def _join_names(crossed: Mapping[int, tuple[int, str]], root: Callable[[int], int],
-                    union: Callable[[int, int], int], members: array[int]) -> dict[int, str]:
+                    union: Callable[[int, int], int], members: array[int],
+                    spelled: Callable[[str], str] = str) -> dict[int, str]:
         """Join the rows of several names that give one address alone (``crossed``: an
         identity -> the first identity giving that address alone, and its row's name):
         one person, whatever the names (one address, one person, as the account matches
@@ -2470,10 +2480,11 @@ class RowPlanner:
         (each name's rows: its own component's, before this join), a tie to the fullest
         spelling, then the least (``most_given``) — of the set of rows, never of their
         order (x46r4 F2: the first row's name was taken, "J. Roe" of one row over "Jane
-        Roe" of two)."""
+        Roe" of two). Each name as the file spells it (``spelled``: ``_spelling``, z55r1
+        F1), not as its first row does."""
         if not crossed:
             return {}
-        rows = {root(n): (members[root(n)], name) for n, (_, name) in crossed.items()}
+        rows = {root(n): (members[root(n)], spelled(name)) for n, (_, name) in crossed.items()}
         for n, (other, _) in crossed.items():
             union(other, n)
         tallies: dict[int, dict[str, int]] = {}
@@ -3039,8 +3050,8 @@ class RowPlanner:
             # (a row naming its person by its address alone has the name the file's rows
             # give its cell by now: ``_person_ref``, ``FileNames``, x44r9 F6)
             first = self._persons[key] = (
-                self._group_name(person) or person.name, number, self._one_org(org), also,
-                person.more_phones, tuple(person.phone_labels))
+                self._group_name(person) or self._spelling(person.name), number,
+                self._one_org(org), also, person.more_phones, tuple(person.phone_labels))
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(person_email_key(alt), key)
             if person.email and key == person_email_key(person.email) \
@@ -3088,6 +3099,14 @@ class RowPlanner:
         return {"kind": "person", "key": key, "body": body, "org": first_org,
                 **({"linked": linked} if linked else {}),
                 **({"namesakes": namesakes} if namesakes else {})}
+
+    def _spelling(self, name: str) -> str:
+        """``name`` as the file spells it (``_spellings``: the spelling most of the rows of
+        its name key write, a tie to the fullest, then mixed case, then the least), else
+        as given: a new person's name is a function of the set of the file's rows, never
+        of their order (z55r1 F1: the first row's ``rosa moreau`` over 7 rows' ``Rosa
+        Moreau``)."""
+        return self._spellings.get(name, name) if self._spellings else name
 
     def _group_name(self, person: PersonRef) -> str | None:
         """The name of the file's group of rows of several names ``person`` (as the file
