@@ -104,20 +104,23 @@ class FileNames:
         elif name != self._first_spelling(n):  # (another spelling: tallied from here)
             self._other.setdefault(n, {})[name] = 1
 
-    def proper_names(self) -> dict[str, str]:
+    def proper_names(self) -> tuple[dict[int, str], dict[str, str]]:
         """Once every named row is ``spell``-ed: each other spelling of a name the rows
         spell two ways or more -> the name's spelling (``proper_spelling``: the spelling of
         most rows, a tie to the fullest, then mixed case, then the least), a function of
         the set of rows, never of their order; ``name_of`` names by it from here. A name
-        of one spelling is not in it (its rows' spelling is its name): the caller reads a
-        row's name as written, no name key computed again."""
-        found: dict[str, str] = {}
+        of one spelling is not in it (its rows' spelling is its name). Returned twice: by
+        the hash of the name key (one entry a name: what a planner keeps), and by each
+        other spelling as written (read in the pass, no name key computed again)."""
+        found: dict[int, str] = {}
+        respelled: dict[str, str] = {}
+        keys = self._names.keys
         for n, other in self._other.items():
             tally = {self._first_spelling(n): self._rows[n] - sum(other.values()), **other}
-            self._proper[n] = proper = proper_spelling(tally)
-            found.update((spelled, proper) for spelled in tally if spelled != proper)
+            found[keys[n]] = self._proper[n] = proper = proper_spelling(tally)
+            respelled.update((spelled, proper) for spelled in tally if spelled != proper)
         self._other = {}
-        return found
+        return found, respelled
 
     def see(self, address: int, name: str, name_key: str) -> None:
         """A named row giving the address numbered ``address`` (of the learning pass),

@@ -566,10 +566,9 @@ class RowPlanner:
         # an identity (``_identities``' hash) of a group of rows of several names joined
         # by an address each gives alone -> the group's name (``_learn_persons``)
         self._group_names: dict[int, str] = {}
-        # each other spelling of a name (key) the file spells two ways or more -> its
-        # spelling (``FileNames.proper_names``: the most rows', a tie to the fullest, then
-        # mixed case)
-        self._spellings: dict[str, str] = {}
+        # the hash of a name key the file spells two ways or more -> its spelling
+        # (``FileNames.proper_names``: the most rows', a tie to the fullest, then mixed case)
+        self._spellings: dict[int, str] = {}
         self._persons_learned = False  # (``_learn_persons`` ran: the file's persons known)
         self._orgs: dict[str, dict[str, Any]] = {}
         # organization match key -> {address match key: the address as first written}: every
@@ -2357,7 +2356,7 @@ class RowPlanner:
             take(person, org_key)
         # a name the rows spell two ways or more -> its spelling (the most rows', ...): a
         # new person is named by it, never by its first row's (z55r1 F1)
-        self._spellings = names.proper_names()
+        self._spellings, respelled = names.proper_names()
         if bare:
             names.name_cells(lambda: (tuple(a for a in (fields[1], *fields[3]) if a)
                                       for fields, _ in map(bare.__getitem__, bare)),
@@ -2415,7 +2414,9 @@ class RowPlanner:
                          *(i for n in numbers for i in _identities(PersonRef(name, phone=n)))):
                 if (of_h := number.get(h)) is not None:
                     members[root(of_h)] += 1
-        group_of = self._join_names(crossed, root, union, members, self._spelling)
+        group_of = self._join_names(crossed, root, union, members,
+                                    lambda name: respelled.get(name, name))
+        respelled.clear()
         # read-only from here: a large table goes to disk (SpilledTable), emptied as it goes
         file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
         at.clear()  # (closures hold it: emptied, not unbound)
@@ -3106,7 +3107,9 @@ class RowPlanner:
         as given: a new person's name is a function of the set of the file's rows, never
         of their order (z55r1 F1: the first row's ``rosa moreau`` over 7 rows' ``Rosa
         Moreau``)."""
-        return self._spellings.get(name, name) if self._spellings else name
+        if not self._spellings:
+            return name
+        return self._spellings.get(hash(tf.name_match_key(name)), name)
 
     def _group_name(self, person: PersonRef) -> str | None:
         """The name of the file's group of rows of several names ``person`` (as the file
