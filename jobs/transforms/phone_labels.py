@@ -92,6 +92,8 @@ _AFTER = re.compile(rf"(?P<body>.*?\d\)?)\s*(?:\(\s*(?P<a>{_LABEL})\s*\)|\[\s*(?
 _ALONE = re.compile(rf"\s*(?:\(\s*(?P<a>{_LABEL})\s*\)|\[\s*(?P<b>{_LABEL})\s*\]"
                     rf"|(?P<c>{_LABEL}))\s*:?\s*", re.I | re.S)
 _SPLIT = re.compile(r"[\s\-/.]+")
+# a lone digit, then more digits: after a bare label, the label's own number
+_LONE_DIGIT = re.compile(r"\d[\s.]+\d")
 
 
 class Labelled:
@@ -127,6 +129,11 @@ def split_label(text: str) -> Labelled | None:
     number (``contacts.clean_phone`` does, and refuses ``Mobile 2 +49 …``)."""
     before = _BEFORE.fullmatch(text)
     if before is not None:
+        if before["c"] is not None and _LONE_DIGIT.match(before["body"]) \
+                and not text[before.end("c"):before.start("body")].strip(" \t."):
+            # ``Mobile 2 0151 …``: a label's own number (a second mobile), not the phone's
+            # first digit: no colon or bracket tells them apart, so the cell fails
+            return None
         return Labelled(before["body"].strip(), label_of(_found(before)))
     after = _AFTER.fullmatch(text)
     if after is not None and after["body"].strip():
