@@ -228,9 +228,10 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
             ref_of(row) for row in unheld_rows("finding the deals named twice")))
     # the deals two unheld rows give other changes: neither row is written (f30k)
     rows_of = SpilledDict()  # a repeated deal's rows, that a reason names them all
+    leaders = SpilledDict()  # a deal whose later row gives every change of its rows
     contests = {} if not len(repeated) else await in_thread(lambda: _contests(
         unheld_rows("comparing the rows of a deal named twice"), umap, mapper, labels, read,
-        fields, repeated, rows_of))
+        fields, repeated, rows_of, leaders))
 
     def contested(source: SourceRow, named_ref: str | None,
                   repeat: Repeat | None) -> str | None:
@@ -379,7 +380,13 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                           hold=HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None, line=source.line)
             continue
         writes = wanted_written(wanted, defaulted, row_users, labels)
-        if first[0] != source.row:  # whether that row was good or bad: one row per deal
+        lead = leaders[named_ref] if named_ref and named_ref in leaders else None
+        if lead is not None and lead[0] != source.row:  # a part of a later row's changes:
+            # its duplicate, as a part after the whole is (w56r1 F1: it held both)
+            twins.append((source, ref, Repeat(int(lead[0]), int(lead[1]), True, (), True,
+                                              "" if dict(writes) == dict(lead[2]) else "there")))
+            continue
+        if first[0] != source.row and lead is None:  # good or bad: one row per deal
             repeat = firsts.again(named_ref or ref, source, read, writes, fields)
             if (why := contested(source, named_ref, repeat)) is not None:
                 prep.fail(source.row, ref, why, op="update", values=source.values,
@@ -514,20 +521,30 @@ def _named_ref(raw: object, by: str) -> str | None:
 def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
               labels: Mapping[str, str], read: Collection[str],
               fields: Mapping[str, Collection[str]], repeated: RepeatedKeys,
-              rows_of: SpilledDict | None = None) -> dict[str, tuple[int, int, Repeat]]:
+              rows_of: SpilledDict | None = None, leaders: SpilledDict | None = None
+              ) -> dict[str, tuple[int, int, Repeat]]:
     """The deals (by ``_named_ref``) that two of ``rows`` (the rows not held) give other
     changes (or, refused by the mapping, other cells), each with the (row, line) of the
     first later row that differs and that row beside the first, its cells swapped (as the
     first row's reason shows them: there, the later row's; here, the first's). Either row
     would overwrite the other, so neither is written, on every run, until the person keeps
     one (as an upsert import's contested key: x29r3 F2); a held row is no contest. Rows
-    giving the same changes are one row written twice (``duplicate``): no contest.
+    giving the same changes are one row written twice (``duplicate``): no contest; so is
+    a row giving a part of another row's changes (its other cells empty), whichever comes
+    first: a deal is contested when no one of its rows gives every change its rows give,
+    or two give one field other values — a verdict on the set of its rows, never their
+    order (w56r1 F1: a part before the whole held both, after it was a duplicate).
+    ``leaders``: filled with each deal not contested whose rows' changes a later row than
+    its first gives whole: (row, line) of the first such row and what it writes
+    (``Written``); the deal's other rows are its duplicates.
     Only the rows of deals the file names again (``repeated``, learned) are mapped.
     ``rows_of``: filled with each such deal's row count and first ``_ROWS_NAMED`` rows (a
     reason names them all). Memory: as the load's own ``RepeatedKeys(every=True)``."""
     firsts = RepeatedKeys(every=True)
     seen = KeySet()
     out: dict[str, tuple[int, int, Repeat]] = {}
+    differ: dict[str, tuple[int, int, Repeat]] = {}  # the first later row not a part of the first
+    whole = SpilledDict()  # by deal: ``_grown`` of its rows so far
     for source in rows:
         ref = _named_ref(source.values.get(umap.column), umap.by)
         if ref is None or ref not in repeated:
@@ -544,11 +561,39 @@ def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
             writes = None
         if seen.add(ref):
             firsts.first(ref, source, read, writes)
-        elif ref not in out:
+        elif ref not in differ:
             repeat = firsts.again(ref, source, read, writes, fields)
             if repeat is not None and not repeat.same:
-                out[ref] = (source.row, source.line, repeat.swapped(source.row, source.line))
+                differ[ref] = (source.row, source.line, repeat.swapped(source.row, source.line))
+        whole[ref] = _grown(whole[ref] if ref in whole else None, source, writes)
+    for ref in differ:  # a deal some row of which is not a part of its first row
+        union, row, line, bad = whole[ref]
+        if bad or not row:  # other values in a field, or no row gives every change
+            out[ref] = differ[ref]
+        elif leaders is not None:  # a later row gives them all: it writes (w56r1 F1)
+            leaders[ref] = (row, line, union)
     return out
+
+
+def _grown(had: tuple[Written, int, int, int] | None, source: SourceRow,
+           writes: Written | None) -> tuple[Written, int, int, int]:
+    """A deal's rows so far (``had``: what they write together, the (row, line) of the
+    first row writing all of it, 0 when none does, and 1 when two rows set one field
+    otherwise or a row is refused) with ``source`` (``writes``: None when refused) added.
+    The verdict is a function of the set of rows, never their order (w56r1 F1)."""
+    if writes is None:
+        return (had[0] if had else (), 0, 0, 1)
+    if had is None:
+        return (tuple(writes), source.row, source.line, 0)
+    union, row, line, bad = had
+    together = dict(union)
+    if bad or any(together.get(f, d) != d for f, d in writes):
+        return (union, 0, 0, 1)
+    grew = any(f not in together for f, _ in writes)
+    together.update(writes)
+    if grew or not row:
+        row, line = ((source.row, source.line) if dict(writes) == together else (0, 0))
+    return (tuple(sorted(together.items())), row, line, 0)
 
 
 def _spelled(similar: SimilarKeys, key: str, by_key: Mapping[str, Deal]) -> str | None:
