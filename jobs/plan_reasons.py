@@ -308,7 +308,8 @@ class ReasonTally:
                 # hinted the very ["%d %B %Y"] it failed by, 2 of 2 runs)
                 if (unread := next((c for c in values or {}
                                     if not _reads(c, formats, self._locale)), None)):
-                    if (advice := _unread_hint(unread, self._locale)) is None:
+                    if (advice := _unread_hint(unread, self._locale,
+                                               self._tried.get(cls, formats))) is None:
                         continue
                     hint, told = advice, None
                 elif (against := next((c for c in read
@@ -322,7 +323,8 @@ class ReasonTally:
                     owned[told[0]] = told[1]
                 out[cls] = {**out[cls], "hint": hint}
             elif (advice := next((a for c in values or {}
-                                  if (a := _unread_hint(c, self._locale)) is not None),
+                                  if (a := _unread_hint(c, self._locale,
+                                                        self._tried.get(cls, ()))) is not None),
                                  None)) is not None:
                 out[cls] = {**out[cls], "hint": advice}  # no format reads it (y54r2 F4)
         for cls, (column, unit) in self._units.items():
@@ -403,19 +405,22 @@ def _reads(value: str, formats: Sequence[str], locale: str | None = None) -> boo
         return False
 
 
-def _unread_hint(cell: str, locale: str | None) -> str | None:
+def _unread_hint(cell: str, locale: str | None, formats: Sequence[str] = ()) -> str | None:
     """The advice for a date cell no proposed format reads under ``date_locale``: a month
     or weekday word of another language is fixed in the file, naming the languages whose
-    word it is (``month_locale.locales_naming``); None without a locale or such a word."""
-    if locale is None or not (words := unknown_month_words(cell, locale)):
+    word it is (``month_locale.locales_naming``), or saying it is no name of ``locale``
+    (once: y55r1 F3 said "no name of 'zh', not of date_locale 'zh'"); ``formats``' own
+    literal text (``年``) is no part of the word. None without a locale or such a word."""
+    if locale is None or not (words := unknown_month_words(cell, locale, formats)):
         return None
     word = words[0]
-    named = locales_naming(word)
-    whose = (f"{word!r} is a month or weekday name of {', '.join(repr(n) for n in named)}"
-             if named else f"{word!r} is no month or weekday name of {locale!r}")
-    return (f"fix {cell!r} in the file: {whose}, not of date_locale {locale!r}, whose "
-            "names alone its date formats read (one date_locale reads one language: write "
-            f"the month as {locale!r} names it, or as a number)")
+    named = [n for n in locales_naming(word) if n != locale]
+    whose = (f"{word!r} is a month or weekday name of {', '.join(repr(n) for n in named)}, "
+             f"not of date_locale {locale!r}" if named
+             else f"{word!r} is no month or weekday name of date_locale {locale!r}")
+    return (f"fix {cell!r} in the file: {whose}, whose names alone its date formats read "
+            f"(one date_locale reads one language: write the month as {locale!r} names it, "
+            "or as a number)")
 
 
 def _unquoted(text: str) -> str:

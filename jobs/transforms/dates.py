@@ -563,7 +563,7 @@ def _locale_hint(text: str, formats: Sequence[str], locale: str | None) -> str:
     under ``fr``: never read as English, x53r5 F6)."""
     if locale is None or not any(_NAMED.search(f) for f in formats):
         return ""
-    words = unknown_month_words(text, locale)
+    words = unknown_month_words(text, locale, formats)
     named = ", ".join(repr(w) for w in words[:3])
     return (f"; {named} {'is' if len(words) == 1 else 'are'} no month or weekday name of "
             f"date_locale {locale!r} (its %B and %b read that language's names only)"

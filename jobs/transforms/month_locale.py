@@ -26,7 +26,7 @@ import calendar
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
@@ -155,18 +155,66 @@ def _names(locale: str) -> _Names:
                   exact=_finder(taken), bare=_finder(bare))
 
 
-def _found(text: str, names: _Names) -> list[_Found]:
+# a strptime directive (``%%`` a literal percent sign)
+_DIRECTIVE = re.compile(r"%(?:-?[a-zA-Z]|%)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Glued:
+    """A pattern's own literal text right before (``before``) and right after (``after``)
+    its name directives, as far as no space parts it from them (``年`` in ``%Y年%B%d日``,
+    ``འི་ཚེས་`` in ``%Bའི་ཚེས་%d``, ``ที่`` in ``%Aที่ %d``)."""
+
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+
+_NOTHING_GLUED = _Glued()
+
+
+@functools.lru_cache(maxsize=256)
+def _glued(fmt: str) -> _Glued:
+    """``fmt``'s literal text that bounds a name directive (``_Glued``): a name is found
+    there though a letter of it touches the name (y55r1 F3: ``2026年七月2日`` by
+    ``%Y年%B%d日`` failed as ``'年七月' is no month``)."""
+    parts: list[str] = []  # literal, directive, literal, directive, ... literal
+    last = 0
+    for match in _DIRECTIVE.finditer(fmt):
+        if match[0] == "%%":
+            continue
+        parts += [fmt[last:match.start()].replace("%%", "%"), match[0]]
+        last = match.end()
+    parts.append(fmt[last:].replace("%%", "%"))
+    before: list[str] = []
+    after: list[str] = []
+    for i in range(1, len(parts), 2):
+        if not _NAME_DIRECTIVES.fullmatch(parts[i]):
+            continue
+        if (lead := re.split(r"\s", parts[i - 1])[-1]) and lead not in before:
+            before.append(lead)
+        if (tail := re.split(r"\s", parts[i + 1])[0]) and tail not in after:
+            after.append(tail)
+    return _Glued(tuple(before), tuple(after))
+
+
+def _found(text: str, names: _Names, glued: _Glued = _NOTHING_GLUED) -> list[_Found]:
     """Every month or weekday name of ``names`` in ``text``, at edges of words (``mars``
-    not in ``marsupial``, ``1月`` not in ``11月``): each with its abbreviation's dot, when
-    one follows, and without it."""
+    not in ``marsupial``, ``1月`` not in ``11月``) — or where ``glued``, the pattern's own
+    literal text, bounds it (``年七月`` by ``%Y年%B``: the pattern puts the name right
+    after its ``年``; ``十二月`` is still no ``二月``): each with its abbreviation's dot,
+    when one follows, and without it."""
     out: dict[tuple[int, int], _Found] = {}
     for bare, finder in ((False, names.exact), (True, names.bare)):
         form, where = _form(text, bare=bare)
+        before = [_form(b, bare=bare)[0] for b in glued.before]
+        after = [_form(a, bare=bare)[0] for a in glued.after]
         for match in finder.finditer(form):
             key = match[1]
             start, end = match.start(), match.start() + len(key)
-            if (start and _inside(form[start - 1]) == _inside(key[0]) != "") or (
-                    end < len(form) and _inside(form[end]) == _inside(key[-1]) != ""):
+            if (start and _inside(form[start - 1]) == _inside(key[0]) != ""
+                    and not any(b and form.endswith(b, 0, start) for b in before)) or (
+                    end < len(form) and _inside(form[end]) == _inside(key[-1]) != ""
+                    and not any(a and form.startswith(a, end) for a in after)):
                 continue
             first, last = where[start], where[end - 1] + 1
             while first and text[first - 1] in _JOINERS:  # a name's own (mni '\u200c…')
@@ -207,7 +255,7 @@ def locale_readings(text: str, fmt: str, locale: str) -> list[tuple[str, str]]:
     names = _names(locale)
     with_month = _MONTH_DIRECTIVES.search(fmt) is not None
     with_day = _DAY_DIRECTIVES.search(fmt) is not None
-    found = [f for f in _found(text, names)
+    found = [f for f in _found(text, names, _glued(fmt))
              if not (with_month and with_day and f.key in names.both)]  # never guessed
     by_size = sorted(found, key=lambda f: (f.start - f.end, f.start))
     months: list[_Found | None] = [f for f in by_size if f.month] if with_month else [None]
@@ -230,13 +278,31 @@ def locale_readings(text: str, fmt: str, locale: str) -> list[tuple[str, str]]:
     return out
 
 
-def unknown_month_words(text: str, locale: str) -> list[str]:
+def unknown_month_words(text: str, locale: str, formats: Sequence[str] = ()) -> list[str]:
     """The words of ``text`` of three letters or more that are no month or weekday name of
-    ``locale``, nor part of one (``March`` under ``fr``): for a refusal's message."""
-    spans = [(f.start, f.end) for f in _found(text, _names(locale))]
-    return [m[0].rstrip(".") for m in _WORD.finditer(text)
-            if len(m[0].rstrip(".")) >= 3
-            and not any(s < m.end() and m.start() < e for s, e in spans)]
+    ``locale``, nor part of one (``March`` under ``fr``): for a refusal's message. The
+    literal text ``formats`` write beside their names is no part of a word (``July``, not
+    ``年July``, in ``2026年July2日`` by ``%Y年%B%d日``: y55r1 F3)."""
+    glued = [_glued(f) for f in formats if _NAME_DIRECTIVES.search(f)]
+    spans = [(f.start, f.end) for g in glued or [_NOTHING_GLUED]
+             for f in _found(text, _names(locale), g)]
+    literals = sorted({lit for g in glued for lit in (*g.before, *g.after) if lit.strip()},
+                      key=len, reverse=True)
+    words = []
+    for match in _WORD.finditer(text):
+        start, end = match.start(), match.end()
+        trimmed = True
+        while trimmed:  # the patterns' own text at either end of the word
+            trimmed = False
+            for lit in literals:
+                if text.startswith(lit, start) and start + len(lit) < end:
+                    start, trimmed = start + len(lit), True
+                if text.endswith(lit, start, end) and end - len(lit) > start:
+                    end, trimmed = end - len(lit), True
+        word = text[start:end].rstrip(".")
+        if len(word) >= 3 and not any(s < end and start < e for s, e in spans):
+            words.append(word)
+    return words
 
 
 def locales_naming(word: str, among: tuple[str, ...] = COMMON_LOCALES) -> list[str]:
