@@ -279,8 +279,8 @@ class ReasonTally:
             # the whole column first: every class of it reads the same list, in one order
             # (x52r6 Low: two classes, one hint each, the same patterns in two orders)
             cells = list(dict.fromkeys([*whole, *values])) if values and whole else values
-            formats = date_formats_for(list(cells), self._tried.get(cls, ())) \
-                if values and cells else None
+            formats = date_formats_for(list(cells), self._tried.get(cls, ()), self._locale,
+                                       names=True) if values and cells else None
             if formats:
                 told: tuple[str | None, list[str]] | None = None
                 listed = ", ".join(f'"{f}"' for f in formats)

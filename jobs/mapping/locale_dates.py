@@ -1,9 +1,10 @@
 """init-mapping's ``date_locale`` (y54r2 F6; f54c left it a TODO): the language a date
 column's month and weekday names are written in, told from its sampled cells.
 
-``locale_fits``: per CLDR locale of ``COMMON_LOCALES`` (English left out: strptime reads
-it without one), the patterns of ``LOCALE_PATTERNS`` (``%d de %B de %Y``, a weekday before
-the date ...) that read the sampled cells under it, and how many cells they read.
+``name_formats``: the patterns of ``LOCALE_PATTERNS`` (``%d de %B de %Y``, a weekday
+before the date ...) that read a column's cells under one locale, the majority first and
+a minor form only when it reads a real share (y55r1 F5) — init-mapping's proposal per CLDR
+locale of ``COMMON_LOCALES`` and the plan's ``date_formats`` hint alike (y55r1 F4).
 ``locale_choice``: the one locale that reads the most of them — and every sampled cell
 that names a month in some language but English — or, when several read as many, their
 names for the user to pick. Never a guess: a proposal reads every such cell; cells no
@@ -14,6 +15,7 @@ Pure: Babel's CLDR data (``transforms.month_locale``) and strptime.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +24,8 @@ from bulk.errors import InputError
 from ..transforms import parse_date
 from ..transforms.month_locale import COMMON_LOCALES, locale_readings
 
-__all__ = ["LOCALE_PATTERNS", "LocaleChoice", "locale_choice", "locale_dates", "named_in"]
+__all__ = ["LOCALE_PATTERNS", "LocaleChoice", "locale_choice", "locale_dates", "name_formats",
+           "named_in"]
 
 # how dates with a month's name are written (``%B`` reads abbreviations too under a locale)
 LOCALE_PATTERNS = ("%d %B %Y", "%d. %B %Y", "%d de %B de %Y", "%d %B, %Y", "%B %d, %Y",
@@ -32,7 +35,7 @@ LOCALE_PATTERNS = ("%d %B %Y", "%d. %B %Y", "%d de %B de %Y", "%d %B, %Y", "%B %
 _WINDOW = (1900, 2100)
 
 
-def _reads(cell: str, pattern: str, locale: str) -> bool:
+def _reads(cell: str, pattern: str, locale: str | None) -> bool:
     try:
         return parse_date(cell, [pattern], window=_WINDOW, locale=locale) is not None
     except InputError:
@@ -54,22 +57,49 @@ class LocaleChoice:
     unread: dict[str, list[str]]  # column -> its cells with a name no pattern reads
 
 
-def _fit(cells: Sequence[str], locale: str) -> tuple[list[str], list[str]]:
-    """The patterns (in ``LOCALE_PATTERNS``' order, each needed) that read ``cells`` under
-    ``locale``, and the cells none reads."""
+def _real_share(part: int, whole: int) -> bool:
+    """A form read by ``part`` of ``whole`` cells is listed beside the majority's: 3 cells
+    or more, or 2 that are 2 % of them (``starter._real_share``'s rule, README)."""
+    return part >= 3 or (part >= 2 and 50 * part >= whole)
+
+
+def name_formats(cells: Sequence[str], locale: str | None) -> tuple[list[str], list[str]]:
+    """The patterns of ``LOCALE_PATTERNS`` that read ``cells`` (a column's dates with a
+    month's name) under ``locale`` (None: English, as strptime reads it) — init-mapping's
+    proposal and the plan's hint alike (y55r1 F4) — and the cells none of them reads.
+
+    The cells each pattern reads are counted first; a cell two patterns read counts for the
+    one that reads more of the column. The patterns are listed the majority first, and
+    beside it only one reading a real share of the cells (3, or 2 that are 2 %): one cell
+    of another form (German ``7. Mai 2026``, French ``mai`` too, among 30 French weekday
+    dates) is named among the unread cells, never proposed, let alone first (y55r1 F5)."""
     used: list[str] = []
-    unread: list[str] = []
+    readers: dict[str, list[str]] = {}
     for cell in cells:
-        if not named_in(cell, locale):
-            unread.append(cell)
+        if locale is not None and not named_in(cell, locale):
             continue
+        # the first pattern reading each cell (cheap: most cells are read by the first
+        # tried), then every pattern so found is tried on every cell, to count them
         pattern = next((p for p in [*used, *LOCALE_PATTERNS] if _reads(cell, p, locale)),
                        None)
-        if pattern is None:
-            unread.append(cell)
-        elif pattern not in used:
-            used.append(pattern)
-    return [p for p in LOCALE_PATTERNS if p in used], unread
+        if pattern is not None:
+            readers[cell] = [pattern]
+            if pattern not in used:
+                used.append(pattern)
+    if len(used) > 1:
+        for cell, read in readers.items():
+            read += [p for p in used if p not in read and _reads(cell, p, locale)]
+    reads = Counter(p for read in readers.values() for p in read)
+
+    def rank(pattern: str) -> tuple[int, int]:
+        return -reads[pattern], LOCALE_PATTERNS.index(pattern)
+
+    counted = Counter(min(read, key=rank) for read in readers.values())
+    ordered = sorted(counted, key=lambda p: (-counted[p], LOCALE_PATTERNS.index(p)))
+    kept = [p for i, p in enumerate(ordered)
+            if i == 0 or _real_share(counted[p], len(cells))]
+    unread = [c for c in cells if not any(p in kept for p in readers.get(c, ()))]
+    return kept, unread
 
 
 def locale_choice(columns: Mapping[str, Sequence[str]]) -> LocaleChoice | None:
@@ -87,7 +117,7 @@ def locale_choice(columns: Mapping[str, Sequence[str]]) -> LocaleChoice | None:
         unread: dict[str, list[str]] = {}
         read = 0
         for column, values in cells.items():
-            formats[column], unread[column] = _fit(values, locale)
+            formats[column], unread[column] = name_formats(values, locale)
             read += len(values) - len(unread[column])
         if read:
             scores[locale] = (read, formats, unread)

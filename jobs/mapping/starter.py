@@ -44,7 +44,7 @@ from .digit_dates import digit_date_patterns, digit_dates_todo
 from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
 from .impossible_dates import impossible_date
-from .locale_dates import LOCALE_PATTERNS, locale_dates
+from .locale_dates import LOCALE_PATTERNS, locale_dates, name_formats
 from .merged_todo import merged_todos
 from .order_todos import DateGroup, OtherForms, opposite_todo, untold_todos
 from .person_column import person_name_line
@@ -1217,21 +1217,39 @@ def _other_date_format(value: str) -> str | None:
     return None
 
 
-def date_formats_for(values: Sequence[str], told: Sequence[str] = ()) -> list[str] | None:
+def date_formats_for(values: Sequence[str], told: Sequence[str] = (),
+                     locale: str | None = None, *, names: bool = False) -> list[str] | None:
     """The ``[defaults] date_formats`` that read every one of ``values`` (a column's dates
-    that no pattern of the mapping read), as init-mapping proposes them
-    (``_proposed_dates``); None when the values cannot tell the day / month order (and no
-    pattern of ``told``, the formats that failed them, gives it: x49r12 F2, ``["%m/%d/%Y"]``
-    beside ``02/06/2027 09:30``), show both, or one of them reads by none of the patterns
-    proposed (x26r2 2: a plan's 276 rows "not a date: '17.07.2027'" gave no hint of
-    ``date_formats``)."""
+    that no pattern of the mapping read) under ``locale`` (the mapping's ``date_locale``),
+    as init-mapping proposes them (``_proposed_dates``); None when the values cannot tell
+    the day / month order (and no pattern of ``told``, the formats that failed them, gives
+    it: x49r12 F2, ``["%m/%d/%Y"]`` beside ``02/06/2027 09:30``), show both, or one of them
+    reads by none of the patterns proposed (x26r2 2: a plan's 276 rows "not a date:
+    '17.07.2027'" gave no hint of ``date_formats``). Dates with a month's name that pattern
+    leaves unread (``5 janv. 2026`` under ``fr``, ``Monday 5 January 2026``) are read by the
+    patterns init-mapping gives such a column — ``locale_dates.name_formats`` under
+    ``locale``, for English too, and an English weekday-first form ``spelled_pattern`` —
+    the rest by ``_proposed_dates`` (y55r1 F4: no hint was given for them) — with
+    ``names`` (the plan's hint; a serial column's text dates keep ``_proposed_dates``'
+    alone)."""
+    cells = _sampled({"": values}, "")
     proposal = _proposed_dates({"": values}, [""], told=told)
-    if proposal is None:
+    if proposal is not None and not proposal[1] and proposal[0] \
+            and all(_reads(v, proposal[0], locale) for v in cells):
+        return proposal[0]
+    if not names:
         return None
-    formats, todo, _ = proposal
-    if todo or not formats or not all(_reads(v, formats) for v in _sampled({"": values}, "")):
+    named, rest = name_formats(cells, locale)
+    if not named and locale is None and (spelled := spelled_pattern(cells)) is not None:
+        named, rest = [spelled], []
+    if not named:
         return None
-    return formats
+    if rest:  # dates in digits beside them (``17.07.2027``): their own proposal
+        proposal = _proposed_dates({"": rest}, [""], told=told)
+        if proposal is None or proposal[1] or not proposal[0]:
+            return None
+        named += [f for f in proposal[0] if f not in named]
+    return named if all(_reads(v, named, locale) for v in cells) else None
 
 
 def _numbers_of(samples: MappingABC[str, Sequence[str]] | None,
