@@ -568,7 +568,8 @@ class RowPlanner:
         self._group_names: dict[int, str] = {}
         # the hash of a name key the file spells two ways or more -> its spelling
         # (``FileNames.proper_names``: the most rows', a tie to the fullest, then mixed case)
-        self._spellings: dict[int, str] = {}
+        # (a learned table: on disk from ``jobs.learned.SPILL_AT`` names, as the others)
+        self._spellings: _Learned[str] = {}
         self._persons_learned = False  # (``_learn_persons`` ran: the file's persons known)
         self._orgs: dict[str, dict[str, Any]] = {}
         # organization match key -> {address match key: the address as first written}: every
@@ -2356,7 +2357,8 @@ class RowPlanner:
             take(person, org_key)
         # a name the rows spell two ways or more -> its spelling (the most rows', ...): a
         # new person is named by it, never by its first row's (z55r1 F1)
-        self._spellings, respelled = names.proper_names()
+        proper, respelled = names.proper_names()
+        self._spellings = SpilledTable.of(proper)
         if bare:
             names.name_cells(lambda: (tuple(a for a in (fields[1], *fields[3]) if a)
                                       for fields, _ in map(bare.__getitem__, bare)),

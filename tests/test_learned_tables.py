@@ -130,7 +130,8 @@ def test_new_persons_leave_the_heap(monkeypatch: pytest.MonkeyPatch) -> None:
     org = {"kind": "org", "key": "acme inc", "body": {"name": "Acme Inc"}}
     people = [(f"e:person{n}@example.org",
                (f"Person {n}", f"+49 30 {n:07d}" if n % 3 else None, org if n % 2 else None,
-                (f"other{n}@example.org",) if n % 5 == 0 else (), ()))
+                (f"other{n}@example.org",) if n % 5 == 0 else (), (),
+                (("+49 30 0000000", "work"),) if n % 7 == 0 else ()))
               for n in range(5000)]
     gc.collect()
     tracemalloc.start()
