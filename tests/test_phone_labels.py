@@ -48,6 +48,10 @@ CASES = (str.lower, str.title, str.upper)
 NUMBERS = ("+49 30 4616337", "030 4616337", "+1 (212) 555-0100", "+44 (0)20 7946 0958",
            "+1 555-010-0123 x12", "+49 30 4616337 Durchwahl 12")
 
+# numbers written with a bracket or a dash first (v56r1 F1: ``Mobile 2 (0151) …`` was
+# written ``2 (0151) …``): for the label-digit property only
+BRACKETED = ("(0151) 2345678", "(555) 010-0123", "(0)30 4616337", "-0151 2345678")
+
 
 def cells() -> list[tuple[str, str, str | None]]:
     """(cell, number, label) of the whole grid."""
@@ -128,7 +132,7 @@ def test_what_is_no_labelled_number_still_fails(cell: str) -> None:
 
 @given(word=st.sampled_from(WORDS), form=st.sampled_from(BEFORE + AFTER),
        digits=st.lists(st.integers(0, 9), min_size=1, max_size=3),
-       number=st.sampled_from(NUMBERS))
+       number=st.sampled_from(NUMBERS + BRACKETED))
 def test_no_digit_of_a_label_joins_the_number(word: tuple[str, str | None], form: str,
                                               digits: list[int], number: str) -> None:
     """A label word with digits glued or spaced after it is never read as part of the
@@ -170,3 +174,35 @@ def test_labels_survive_the_packed_new_persons() -> None:
     held["b"] = ("Bo", "030 3", {"name": "Acme"}, ("b@x",), (), ())
     assert held["a"][5] == (("0151 2", "mobile"),)
     assert held["b"] == ("Bo", "030 3", {"name": "Acme"}, ("b@x",), (), ())
+
+
+@pytest.mark.parametrize("cell", [
+    "Mobile 2 (0151) 2345678", "Work 1 (555) 010-0123", "Mobile 2 -0151 2345678",
+    "Mobile 0 (30) 4616337", "Work: +49 30 4616337; Mobile 2 (0151) 2345678",
+])
+def test_a_lone_digit_after_a_bare_label_before_a_bracket_or_dash_fails(cell: str) -> None:
+    """v56r1 F1 (32 of 32 grid cells written wrong): the label's digit was read as the
+    number's first when the number began with a bracket or a dash."""
+    with pytest.raises(InputError, match="not a phone number"):
+        tf.labelled_phones(cell)
+
+
+@pytest.mark.parametrize(("cell", "label"), [
+    ("Home Fax: 030 1234567", "other"), ("Business Fax 030 1234567", "other"),
+    ("030 1234567 (home fax)", "other"), ("Pager Work: 030 1234567", "other"),
+    ("Work Phone: 030 1234567", "work"), ("Tel. privat 030 1234567", "home"),
+])
+def test_a_fax_or_pager_line_is_other_beside_any_kind(cell: str, label: str) -> None:
+    """v56r1 F2: ``Home Fax`` was a home phone (the first word's kind; 48 of 48 pairs)."""
+    assert tf.labelled_phones(cell) == (("030 1234567", label),)
+
+
+@pytest.mark.parametrize("cell", [
+    "Work Mobile: 030 1234567", "Home Work 030 1234567", "030 1234567 (work mobile)",
+    "030 1234567, mobile home", "Mobile Home: 030 1234567",
+])
+def test_two_labels_of_two_kinds_fail_the_cell(cell: str) -> None:
+    """v56r1 F2: two words naming two kinds for one number: which it is, the cell does
+    not say (docs/mapping.md: two labels for one number fail the row)."""
+    with pytest.raises(InputError, match="not a phone number"):
+        tf.labelled_phones(cell)

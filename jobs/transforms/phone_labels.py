@@ -92,8 +92,11 @@ _AFTER = re.compile(rf"(?P<body>.*?\d\)?)\s*(?:\(\s*(?P<a>{_LABEL})\s*\)|\[\s*(?
 _ALONE = re.compile(rf"\s*(?:\(\s*(?P<a>{_LABEL})\s*\)|\[\s*(?P<b>{_LABEL})\s*\]"
                     rf"|(?P<c>{_LABEL}))\s*:?\s*", re.I | re.S)
 _SPLIT = re.compile(r"[\s\-/.]+")
-# a lone digit, then more digits: after a bare label, the label's own number
-_LONE_DIGIT = re.compile(r"\d[\s.]+\d")
+# a lone digit, then a separator and more of a number (a digit, a bracket, a dash):
+# after a bare label, the label's own number
+_LONE_DIGIT = re.compile(r"\d[\s.\-/]+[-(\[\d]")
+# words of a line that is no person's phone kind: beside a kind's word, still ``other``
+_LINES = frozenset({"fax", "telefax", "pager"})
 
 
 class Labelled:
@@ -113,11 +116,17 @@ class Labelled:
 
 def label_of(words: str) -> str | None:
     """Pipedrive's label of a label's text (``Work Phone`` -> ``work``, ``Tel.`` ->
-    None): the first word naming a kind; None when none does."""
-    for word in _SPLIT.split(words.casefold()):
-        if word and (kind := _WORDS.get(word)) is not None:
-            return kind
-    return None
+    None): the kind its words name; a fax or pager line is ``other`` whatever word is
+    beside it (``Home Fax``, ``Business Fax``: Outlook's columns). None when no word
+    names a kind; ValueError when two words name two kinds (``Work Mobile``, ``Home
+    Work``: which it is, the cell does not say — v56r1 F2)."""
+    kinds = {kind for word in _SPLIT.split(words.casefold())
+             if word and (kind := _WORDS.get(word)) is not None}
+    if len(kinds) > 1:
+        if any(word in _LINES for word in _SPLIT.split(words.casefold())):
+            return "other"
+        raise ValueError(f"two labels: {words!r}")
+    return next(iter(kinds), None)
 
 
 def split_label(text: str) -> Labelled | None:
@@ -127,18 +136,22 @@ def split_label(text: str) -> Labelled | None:
     work``, ``… , work``, ``… work``; an extension after the label kept with the number:
     ``… (work) x12`` is ``… x12``); None otherwise. The body is not checked to be a
     number (``contacts.clean_phone`` does, and refuses ``Mobile 2 +49 …``)."""
-    before = _BEFORE.fullmatch(text)
-    if before is not None:
-        if before["c"] is not None and _LONE_DIGIT.match(before["body"]) \
-                and not text[before.end("c"):before.start("body")].strip(" \t."):
-            # ``Mobile 2 0151 …``: a label's own number (a second mobile), not the phone's
-            # first digit: no colon or bracket tells them apart, so the cell fails
-            return None
-        return Labelled(before["body"].strip(), label_of(_found(before)))
-    after = _AFTER.fullmatch(text)
-    if after is not None and after["body"].strip():
-        return Labelled((after["body"] + (after["ext"] or "")).strip(),
-                        label_of(_found(after)))
+    try:
+        before = _BEFORE.fullmatch(text)
+        if before is not None:
+            if before["c"] is not None and _LONE_DIGIT.match(before["body"]) \
+                    and not text[before.end("c"):before.start("body")].strip(" \t."):
+                # ``Mobile 2 0151 …``, ``Mobile 2 (0151) …``: a label's own number (a
+                # second mobile), not the phone's first digit: no colon or bracket tells
+                # them apart, so the cell fails (v56r1 F1: ``2 (0151) …`` was written)
+                return None
+            return Labelled(before["body"].strip(), label_of(_found(before)))
+        after = _AFTER.fullmatch(text)
+        if after is not None and after["body"].strip():
+            return Labelled((after["body"] + (after["ext"] or "")).strip(),
+                            label_of(_found(after)))
+    except ValueError:  # two labels of two kinds (``label_of``): the cell fails
+        return None
     return None
 
 
@@ -147,7 +160,12 @@ def label_alone(text: str) -> str | bool | None:
     4616337, work``; the label of the number before it): the label, None for a word
     naming no kind, False when ``text`` is no label."""
     alone = _ALONE.fullmatch(text)
-    return label_of(_found(alone)) if alone is not None else False
+    if alone is None:
+        return False
+    try:
+        return label_of(_found(alone))
+    except ValueError:  # two labels of two kinds: no one label
+        return False
 
 
 def _found(match: re.Match[str]) -> str:
