@@ -3311,7 +3311,7 @@ class _NewPersons:
         texts = (name, phone or "", _ITEM.join(also), _ITEM.join(more),
                  _ITEM.join(_PAIR.join(pair) for pair in labels))
         if any(_FIELD in t or _ITEM in t for t in texts[:4]) \
-                or any(_PAIR in t for pair in labels for t in pair) \
+                or any(_PAIR in t or _ITEM in t or _FIELD in t for pair in labels for t in pair) \
                 or (phone is not None and not phone) \
                 or "" in also or "" in more:  # (an empty text would not read back)
             self._d[key] = person

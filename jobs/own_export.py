@@ -33,11 +33,13 @@ priced in the plan and said in its note; a key column of another name is not rea
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bulk.errors import InputError
 from bulk.manifest import read_manifest
+from bulk.wording import counted
 
 from .foreign_ids import _words
 
@@ -101,10 +103,12 @@ class OwnExport:
         if not self.own:
             return None if not self.read else (
                 f"own export? {self.compared} rows' ids in {key_column!r} compared with this "
-                f"account's deals ({self.read} getDeals read, {self.read * 10} tokens): none "
+                f"account's deals ({self.read} getDeals read, "
+                f"{counted(self.read * 10, 'token')}): none "
                 "names a live deal of the same title")
         shown = "; ".join(f"row {r}: deal {i} {t!r}" for r, i, t in self.own[:_SHOWN])
-        cost = (f"; {self.read} getDeals read ({self.read * 10} tokens) made for this "
+        cost = (f"; {self.read} getDeals read ({counted(self.read * 10, 'token')}) "
+                "made for this "
                 "check" if self.read else "; read from the deals the load lists anyway, "
                 "no extra call")
         if not self.refuses:
@@ -167,8 +171,15 @@ def read_sample(settings: ImportSettings, mapping: ImportMapping) -> Sample:
                          delimiter=settings.delimiter, encoding=settings.encoding,
                          sheet=settings.sheet, columns={key, column},
                          header_row=settings.header_row, keys=(key,))
+
+    def cells() -> Iterator[tuple[int, object, object]]:
+        for r in rows:
+            try:
+                yield r.row, r.values.get(key), r.values.get(column)
+            except InputError:  # (a JSON path reading two values: the load fails the row)
+                continue
     try:
-        return sampled((r.row, r.values.get(key), r.values.get(column)) for r in rows)
+        return sampled(cells())
     finally:
         rows.close()
 

@@ -219,7 +219,9 @@ def test_new_persons_read_back_as_they_were_kept() -> None:
     for n in range(500):
         person = (rnd.choice(texts), rnd.choice([None, *texts[1:]]), rnd.choice([None, org]),
                   tuple(rnd.sample(texts, rnd.randint(0, 2))),
-                  tuple(rnd.sample(texts, rnd.randint(0, 2))))
+                  tuple(rnd.sample(texts, rnd.randint(0, 2))),
+                  tuple((rnd.choice(texts), rnd.choice(["work", "mobile", "a\x1db", "c\x1ed"]))
+                        for _ in range(rnd.randint(0, 2))))
         kept[f"k{n}"] = person
         wanted[f"k{n}"] = person
     for key, person in wanted.items():
