@@ -26,6 +26,7 @@ import unicodedata
 
 import pytest
 
+from tests.each_case import check_each
 from tests.test_dedupe_letters_connectors import _band
 
 # how two words stand together in a title: a space and each separator that breaks words
@@ -43,16 +44,20 @@ def _forms(title: str) -> list[str]:
     return [title, title.upper(), unicodedata.normalize("NFD", title)]
 
 
-@pytest.mark.parametrize("sep", SEPARATORS)
-@pytest.mark.parametrize(("umlaut", "bare"), GERMAN)
-@pytest.mark.parametrize("other", MARKED)
-@pytest.mark.parametrize("before", [True, False])
-def test_an_umlaut_word_joined_to_a_marked_word_stays_two_words(
-        sep: str, umlaut: str, bare: str, other: str, before: bool) -> None:
+def _umlaut_stays_two_words(sep: str, umlaut: str, bare: str, other: str, before: bool) -> None:
     a, b = ((f"{umlaut}{sep}{other} Wartung", f"{bare}{sep}{other} Wartung") if before
             else (f"Wartung {other}{sep}{umlaut}", f"Wartung {other}{sep}{bare}"))
     band, score, reasons = _band("Nordbygg AS", a, b)
     assert band != "duplicate", (a, b, band, score, reasons)
+
+
+# One item per separator, each looping its 80 cases (check_each names every one that
+# fails): 800 items of ~1 ms of work each were ~4 ms apiece to collect and run (issue 8)
+@pytest.mark.parametrize("sep", SEPARATORS)
+def test_an_umlaut_word_joined_to_a_marked_word_stays_two_words(sep: str) -> None:
+    assert check_each({f"before={before} {umlaut}/{bare} {other}": (sep, umlaut, bare, other, before)
+                       for umlaut, bare in GERMAN for other in MARKED for before in (True, False)},
+                      _umlaut_stays_two_words) == len(GERMAN) * len(MARKED) * 2
 
 
 # Turkish words with ö / ü and ş / ğ / ı: the word, one of its marks typed and another left
@@ -62,16 +67,22 @@ TURKISH = [("Düş", "Duş", "Dus"), ("Güneş", "Guneş", "Gunes"), ("Öğretme
            ("Güreş", "Gureş", "Gures"), ("Ödüş", "Oduş", "Odus")]
 
 
-@pytest.mark.parametrize(("word", "partial", "bare"), TURKISH)
-@pytest.mark.parametrize("sep", SEPARATORS)
-@pytest.mark.parametrize("marked_first", [True, False])
-@pytest.mark.parametrize("form", [0, 1, 2])
-def test_a_turkish_word_with_some_marks_left_out_is_another_word(
-        word: str, partial: str, bare: str, sep: str, marked_first: bool, form: int) -> None:
+def _partial_is_another_word(word: str, partial: str, sep: str, marked_first: bool, form: int
+                             ) -> None:
     a, b = f"{word}{sep}montajı", f"{partial}{sep}montajı"
     a, b = (_forms(a)[form], b) if marked_first else (a, _forms(b)[form])
     band, score, reasons = _band("Nordbygg AS", a, b)
     assert band != "duplicate", (a, b, band, score, reasons)
+
+
+# one item per separator, its 48 cases looped (issue 8; 480 items before)
+@pytest.mark.parametrize("sep", SEPARATORS)
+def test_a_turkish_word_with_some_marks_left_out_is_another_word(sep: str) -> None:
+    assert check_each({f"{word}/{partial} marked_first={first} form={form}":
+                       (word, partial, sep, first, form)
+                       for word, partial, _bare in TURKISH for first in (True, False)
+                       for form in (0, 1, 2)},
+                      _partial_is_another_word) == len(TURKISH) * 2 * 3
 
 
 @pytest.mark.parametrize(("word", "partial", "bare"), TURKISH)
@@ -100,13 +111,23 @@ def _sign_pairs() -> list[tuple[str, str, bool]]:
     return out
 
 
-@pytest.mark.parametrize(("a", "b", "apart"), _sign_pairs())
-@pytest.mark.parametrize("sign_first", [True, False])
-def test_a_sign_against_a_one_letter_connector(a: str, b: str, apart: bool, sign_first: bool
-                                               ) -> None:
-    a, b = (a, b) if sign_first else (b, a)
+def _sign_against_letter(a: str, b: str, apart: bool) -> None:
     band, score, reasons = _band("Nordbygg AS", a, b)
     assert (band != "duplicate") == apart, (a, b, band, score, reasons)
+
+
+# one item per frame, its 12 cases looped (issue 8; 72 items before)
+@pytest.mark.parametrize("frame", FRAMES)
+def test_a_sign_against_a_one_letter_connector(frame: str) -> None:
+    pairs = [(a, b, apart) for a, b, apart in _sign_pairs() if a.startswith(frame[:3])]
+    assert check_each({f"{x!r} / {y!r}": (x, y, apart) for a, b, apart in pairs
+                       for x, y in ((a, b), (b, a))}, _sign_against_letter) == 12
+
+
+def test_the_sign_pairs_are_each_under_one_frame() -> None:
+    pairs = _sign_pairs()
+    assert len(pairs) == 36 and all(sum(a.startswith(f[:3]) for f in FRAMES) == 1
+                                    for a, _b, _apart in pairs)
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -121,14 +142,17 @@ def test_a_letter_connector_against_the_other_titles_connector_is_two_words(a: s
         assert band != "duplicate", (x, y, band, score, reasons)
 
 
-@pytest.mark.parametrize("frame", FRAMES)
-@pytest.mark.parametrize(("sign", "word"), list(itertools.product(
-    ["&", "+"], ["og", "och", "und", "and", "ve"])))
-def test_a_sign_against_a_connector_word_is_still_one_title(frame: str, sign: str, word: str
-                                                            ) -> None:
+def _sign_against_word(frame: str, sign: str, word: str) -> None:
     said = word.upper() if frame.split()[0].isupper() else word
     band, score, reasons = _band("Nordbygg AS", frame.format(sign), frame.format(said))
     assert band == "duplicate", (frame, sign, word, band, score, reasons)
+
+
+# one item per frame, its 10 cases looped (issue 8; 60 items before)
+@pytest.mark.parametrize("frame", FRAMES)
+def test_a_sign_against_a_connector_word_is_still_one_title(frame: str) -> None:
+    assert check_each({f"{sign} / {word}": (frame, sign, word) for sign, word in itertools.product(
+        ["&", "+"], ["og", "och", "und", "and", "ve"])}, _sign_against_word) == 10
 
 
 @pytest.mark.parametrize(("a", "b"), [
