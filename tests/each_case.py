@@ -15,7 +15,9 @@ module (pytest rewrites its asserts there, so each message shows the compared va
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+A = TypeVar("A", bound=tuple[Any, ...])
 
 MAX_SHOWN = 50  # failing cases written out in full; the rest counted, and named by id
 
@@ -52,3 +54,17 @@ def check_each(cases: Mapping[str, tuple[Any, ...]] | Iterable[tuple[str, tuple[
                 + ", ".join(case_id for case_id, _ in failed[MAX_SHOWN:]))
         raise AssertionError(f"{len(failed)} of {len(pairs)} cases failed:\n{shown}{more}")
     return len(pairs)
+
+
+def cases_of(rows: Iterable[A], label: Callable[..., str] = lambda *args: repr(args)
+             ) -> dict[str, A]:
+    """``{id: row}`` for check_each: each row's id is ``label(*row)``; a row listed again
+    (a grid may list one case twice, as pytest ran it twice) keeps its place with ``#2``,
+    ``#3`` ... after its id, so no case is lost."""
+    out: dict[str, A] = {}
+    for row in rows:
+        case_id, n = label(*row), 1
+        while (case_id if n == 1 else f"{case_id} #{n}") in out:
+            n += 1
+        out[case_id if n == 1 else f"{case_id} #{n}"] = row
+    return out

@@ -18,6 +18,7 @@ import pytest
 from jobs.dedupe.config import DEFAULT_NOISE_WORDS
 from jobs.dedupe.normalize import normalize_title
 from tests.dedupe_job_support import two_titles_bands
+from tests.each_case import cases_of, check_each
 
 NUMBERS = [0, 1, 3, 12, 18, 40, 100]
 FRAMES = ["Level {} Support", "Note {} Kurs", "Paket {} Lizenzen", "Gruppe {}", "Stufe {} Training"]
@@ -38,9 +39,24 @@ def _sign_pairs() -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize(("a", "b"), _sign_pairs())
-def test_a_sign_after_a_number_is_never_merged_away(a: str, b: str) -> None:
+def _kept_apart(a: str, b: str) -> None:
     assert not _merged(a, b), (a, b)
+
+
+# one item per frame, its 49 pairs looped and every one that fails named (issue 8: 245
+# items before)
+@pytest.mark.parametrize("f", FRAMES)
+def test_a_sign_after_a_number_is_never_merged_away(f: str) -> None:
+    word = f.split()[0]
+    rows = [(a, b) for a, b in _sign_pairs() if a.split()[0] == word]
+    assert check_each(cases_of(rows, lambda a, b: f"{a!r} / {b!r}"), _kept_apart) == 49
+
+
+def test_the_sign_pairs_are_each_under_one_frame() -> None:
+    words = [f.split()[0] for f in FRAMES]
+    pairs = _sign_pairs()
+    assert len(set(words)) == len(FRAMES) and len(pairs) == 49 * len(FRAMES)
+    assert all(words.count(a.split()[0]) == 1 for a, _b in pairs)
 
 
 @pytest.mark.parametrize("n", NUMBERS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.each_case import MAX_SHOWN, check_each
+from tests.each_case import MAX_SHOWN, cases_of, check_each
 
 
 def _even(n: int) -> None:
@@ -58,3 +58,11 @@ def test_no_cases_or_an_id_twice_is_refused_before_any_runs() -> None:
     with pytest.raises(ValueError, match=r"given twice: \['x'\]"):
         check_each([("x", (1,)), ("y", (2,)), ("x", (3,))], seen.append)
     assert seen == []
+
+
+def test_cases_of_keeps_a_row_listed_twice_under_a_numbered_id() -> None:
+    rows = [("a", "org"), ("b", "org"), ("a", "org"), ("a", "org")]
+    assert cases_of(rows, lambda name, kind: f"{name} ({kind})") == {
+        "a (org)": ("a", "org"), "b (org)": ("b", "org"), "a (org) #2": ("a", "org"),
+        "a (org) #3": ("a", "org")}
+    assert list(cases_of([(1, 2)])) == ["(1, 2)"]
