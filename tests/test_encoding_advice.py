@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from wordfreq import top_n_list
 
 from bulk.errors import InputError
 from bulk.manifest_encoding import detect_encoding
@@ -23,6 +22,11 @@ RIGHT = {"cp1252": {"cp1252", "iso-8859-15", "latin-1"}}
 
 
 def _words(codec: str, language: str) -> list[str]:
+    # imported here, not at the top: wordfreq (+ ftfy, langcodes, regex) is ~0.3 CPU s
+    # that every xdist worker paid collecting this file (issue 8); the product imports it
+    # lazily too (bulk.encoding_advice)
+    from wordfreq import top_n_list
+
     out = []
     for word in top_n_list(language, 3000):
         if len(word) >= 3 and word.isalpha() and not word.isascii():
