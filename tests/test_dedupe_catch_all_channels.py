@@ -26,6 +26,7 @@ from jobs.dedupe.catch_all import catch_alls, named_catch_all
 from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.matching import find_duplicates
 from jobs.dedupe.model import DealRecord
+from tests.each_case import cases_of, check_each
 
 SCRIPTS = ["個人顧客", "お客様", "散客", "零售客户", "顾客", "一般客", "개인 고객", "고객",
            "عملاء أفراد", "عميل", "לקוחות פרטיים", "לקוח", "ग्राहक", "ลูกค้าทั่วไป", "ลูกค้า",
@@ -57,25 +58,49 @@ REAL = ["Patient Zero Games", "Members First Credit Union", "Student Loan Compan
         "Praxis Dr. Müller", "Hotel Sacher Wien"]
 
 
-@pytest.mark.parametrize("name", SCRIPTS)
-def test_catch_alls_in_other_scripts(name: str) -> None:
+def _catch_alls_in_other_scripts(name: str) -> None:
     assert named_catch_all(name, "org"), name
     assert named_catch_all(name, "person"), name
 
 
-@pytest.mark.parametrize("name", SCRIPTS_REAL + REAL)
-def test_real_names_that_look_alike_stay_names(name: str) -> None:
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_catch_alls_in_other_scripts() -> None:
+    rows = [(name,) for name in SCRIPTS]
+    assert check_each(cases_of(rows, repr),
+                      _catch_alls_in_other_scripts) == len(rows)
+
+
+def _real_names_that_look_alike_stay_names(name: str) -> None:
     assert not named_catch_all(name, "org"), name
 
 
-@pytest.mark.parametrize("name", BUCKETS)
-def test_channel_and_membership_buckets(name: str) -> None:
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_real_names_that_look_alike_stay_names() -> None:
+    rows = [(name,) for name in SCRIPTS_REAL + REAL]
+    assert check_each(cases_of(rows, repr),
+                      _real_names_that_look_alike_stay_names) == len(rows)
+
+
+def _channel_and_membership_buckets(name: str) -> None:
     assert named_catch_all(name, "org"), name
 
 
-@pytest.mark.parametrize("name", PERSON_BUCKETS)
-def test_placeholder_persons_of_a_channel(name: str) -> None:
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_channel_and_membership_buckets() -> None:
+    rows = [(name,) for name in BUCKETS]
+    assert check_each(cases_of(rows, repr),
+                      _channel_and_membership_buckets) == len(rows)
+
+
+def _placeholder_persons_of_a_channel(name: str) -> None:
     assert named_catch_all(name, "person"), name
+
+
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_placeholder_persons_of_a_channel() -> None:
+    rows = [(name,) for name in PERSON_BUCKETS]
+    assert check_each(cases_of(rows, repr),
+                      _placeholder_persons_of_a_channel) == len(rows)
 
 
 def test_persons_named_like_a_person_stay_persons() -> None:

@@ -17,9 +17,8 @@ The lists were written before reading the word lists: 66 of the 75 catch-alls fo
 
 from __future__ import annotations
 
-import pytest
-
 from jobs.dedupe.catch_all import named_catch_all, places, word_places
+from tests.each_case import cases_of, check_each
 
 # a people word (English, German, French, Spanish, Italian, Dutch, Polish, Portuguese,
 # Swedish, Czech; singular and plural) then a city: a catch-all at that city
@@ -59,15 +58,31 @@ REAL = [
 ]
 
 
-@pytest.mark.parametrize("name", CATCH_ALLS)
-def test_a_people_word_then_a_city_is_a_catch_all(name: str) -> None:
+def _name_kind(name: str, kind: str) -> str:
+    return f"{name!r} ({kind})"
+
+
+def _a_people_word_then_a_city_is_a_catch_all(name: str) -> None:
     assert named_catch_all(name, "org"), name
     assert named_catch_all(name, "person"), name
 
 
-@pytest.mark.parametrize(("name", "kind"), REAL)
-def test_a_company_or_person_of_that_shape_stays_real(name: str, kind: str) -> None:
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_people_word_then_a_city_is_a_catch_all() -> None:
+    rows = [(name,) for name in CATCH_ALLS]
+    assert check_each(cases_of(rows, repr),
+                      _a_people_word_then_a_city_is_a_catch_all) == len(rows)
+
+
+def _a_company_or_person_of_that_shape_stays_real(name: str, kind: str) -> None:
     assert not named_catch_all(name, kind), name
+
+
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_company_or_person_of_that_shape_stays_real() -> None:
+    rows = REAL
+    assert check_each(cases_of(rows, _name_kind),
+                      _a_company_or_person_of_that_shape_stays_real) == len(rows)
 
 
 def test_precision_and_recall_on_the_labelled_lists() -> None:

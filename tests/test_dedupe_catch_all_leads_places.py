@@ -11,9 +11,8 @@ stay real. The set was written before the lexicon was read (f40k).
 
 from __future__ import annotations
 
-import pytest
-
 from jobs.dedupe.catch_all import named_catch_all
+from tests.each_case import cases_of, check_each
 
 LEADS = [
     # the tester's F1 names
@@ -71,11 +70,23 @@ REAL = [
 ]
 
 
-@pytest.mark.parametrize("name", LEADS + PLACES + AREAS + OTHER)
-def test_bucket_names_are_catch_alls(name: str) -> None:
+def _bucket_names_are_catch_alls(name: str) -> None:
     assert named_catch_all(name), name
 
 
-@pytest.mark.parametrize("name", REAL)
-def test_real_names_that_look_like_them_stay_real(name: str) -> None:
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_bucket_names_are_catch_alls() -> None:
+    rows = [(name,) for name in LEADS + PLACES + AREAS + OTHER]
+    assert check_each(cases_of(rows, repr),
+                      _bucket_names_are_catch_alls) == len(rows)
+
+
+def _real_names_that_look_like_them_stay_real(name: str) -> None:
     assert not named_catch_all(name), name
+
+
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_real_names_that_look_like_them_stay_real() -> None:
+    rows = [(name,) for name in REAL]
+    assert check_each(cases_of(rows, repr),
+                      _real_names_that_look_like_them_stay_real) == len(rows)

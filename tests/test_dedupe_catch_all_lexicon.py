@@ -16,6 +16,7 @@ from jobs.dedupe.catch_all import named_catch_all
 from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.matching import find_duplicates
 from jobs.dedupe.model import DealRecord
+from tests.each_case import cases_of, check_each
 
 # (name, kind): a record many customers share, or no one
 CATCH_ALLS = [
@@ -79,15 +80,31 @@ REAL = [
 ]
 
 
-@pytest.mark.parametrize(("name", "kind"), CATCH_ALLS)
-def test_a_catch_all_with_a_period_account_channel_or_honorific_is_one(name: str, kind: str) -> None:
+def _name_kind(name: str, kind: str) -> str:
+    return f"{name!r} ({kind})"
+
+
+def _a_catch_all_with_a_period_account_channel_or_honorific_is_one(name: str, kind: str) -> None:
     assert named_catch_all(name, kind), name
 
 
-@pytest.mark.parametrize("name", REAL)
-def test_a_generic_looking_real_name_stays_real(name: str) -> None:
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_catch_all_with_a_period_account_channel_or_honorific_is_one() -> None:
+    rows = CATCH_ALLS
+    assert check_each(cases_of(rows, _name_kind),
+                      _a_catch_all_with_a_period_account_channel_or_honorific_is_one) == len(rows)
+
+
+def _a_generic_looking_real_name_stays_real(name: str) -> None:
     assert not named_catch_all(name, "org"), name
     assert not named_catch_all(name, "person"), name
+
+
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_generic_looking_real_name_stays_real() -> None:
+    rows = [(name,) for name in REAL]
+    assert check_each(cases_of(rows, repr),
+                      _a_generic_looking_real_name_stays_real) == len(rows)
 
 
 def test_the_labelled_lists_are_long_enough() -> None:

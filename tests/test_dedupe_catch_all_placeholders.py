@@ -9,10 +9,9 @@ shapes stay real."""
 from __future__ import annotations
 
 # ruff: noqa: RUF001  # Cyrillic letters are the point here
-import pytest
-
 from jobs.dedupe.catch_all import named_catch_all
 from jobs.dedupe.catch_all_placeholder import placeholder
+from tests.each_case import cases_of, check_each
 
 # written from what people type into a required name field they have no name for, and from
 # each language's form-filling example names; not from the word lists: (name, kind)
@@ -62,16 +61,32 @@ def test_the_labelled_set_is_large_enough() -> None:
     assert len(CATCH_ALLS) >= 40 and len(REAL) >= 40
 
 
-@pytest.mark.parametrize(("name", "kind"), CATCH_ALLS)
-def test_a_placeholder_name_is_a_catch_all(name: str, kind: str) -> None:
-    """A name of symbols, one letter, mash, a label or a placeholder person says no one."""
+def _name_kind(name: str, kind: str) -> str:
+    return f"{name!r} ({kind})"
+
+
+def _a_placeholder_name_is_a_catch_all(name: str, kind: str) -> None:
     assert named_catch_all(name, kind), name
 
 
-@pytest.mark.parametrize(("name", "kind"), REAL)
-def test_a_real_name_of_the_same_shape_stays_real(name: str, kind: str) -> None:
-    """A short brand, a surname with a first name, a registered firm stay real names."""
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_placeholder_name_is_a_catch_all() -> None:
+    """A name of symbols, one letter, mash, a label or a placeholder person says no one."""
+    rows = CATCH_ALLS
+    assert check_each(cases_of(rows, _name_kind),
+                      _a_placeholder_name_is_a_catch_all) == len(rows)
+
+
+def _a_real_name_of_the_same_shape_stays_real(name: str, kind: str) -> None:
     assert not named_catch_all(name, kind), name
+
+
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_real_name_of_the_same_shape_stays_real() -> None:
+    """A short brand, a surname with a first name, a registered firm stay real names."""
+    rows = REAL
+    assert check_each(cases_of(rows, _name_kind),
+                      _a_real_name_of_the_same_shape_stays_real) == len(rows)
 
 
 def test_the_reason_names_the_class() -> None:
@@ -113,19 +128,31 @@ REAL_PEOPLE = [
 ]
 
 
-@pytest.mark.parametrize("name", WRITTEN_OTHERWISE)
-def test_a_placeholder_person_written_otherwise_is_one(name: str) -> None:
-    """Forms of address, the surname first, a note, an initial or the surname alone leave a
-    placeholder person one (x40r4 F2)."""
+def _a_placeholder_person_written_otherwise_is_one(name: str) -> None:
     assert named_catch_all(name, "person"), name
     assert placeholder(name, "person").startswith("a placeholder person ("), name
 
 
-@pytest.mark.parametrize("name", REAL_PEOPLE)
-def test_a_real_person_near_a_placeholder_stays_real(name: str) -> None:
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_placeholder_person_written_otherwise_is_one() -> None:
+    """Forms of address, the surname first, a note, an initial or the surname alone leave a
+    placeholder person one (x40r4 F2)."""
+    rows = [(name,) for name in WRITTEN_OTHERWISE]
+    assert check_each(cases_of(rows, repr),
+                      _a_placeholder_person_written_otherwise_is_one) == len(rows)
+
+
+def _a_real_person_near_a_placeholder_stays_real(name: str) -> None:
+    assert not named_catch_all(name, "person"), name
+
+
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_real_person_near_a_placeholder_stays_real() -> None:
     """A near surname, a placeholder with more, an initial before a common surname stay a
     person (x40r4 F2's other side)."""
-    assert not named_catch_all(name, "person"), name
+    rows = [(name,) for name in REAL_PEOPLE]
+    assert check_each(cases_of(rows, repr),
+                      _a_real_person_near_a_placeholder_stays_real) == len(rows)
 
 
 def test_a_placeholder_org_name_is_not_read_as_a_person() -> None:

@@ -7,9 +7,8 @@ a person's whole name (``Good morning``) — and an initial with a people word a
 
 from __future__ import annotations
 
-import pytest
-
 from jobs.dedupe.catch_all import named_catch_all
+from tests.each_case import cases_of, check_each
 
 # written before reading the lexicon's word lists (f39k: 79 catch-alls, 68 real names in 9
 # languages; 31 and 67 read right before the fix, 77 and 68 after — ``n.v.`` left out, it is
@@ -75,14 +74,30 @@ REAL = [
 ]
 
 
-@pytest.mark.parametrize(("name", "kind"), CATCH_ALLS)
-def test_catch_all_spellings_by_class(name: str, kind: str) -> None:
+def _name_kind(name: str, kind: str) -> str:
+    return f"{name!r} ({kind})"
+
+
+def _catch_all_spellings_by_class(name: str, kind: str) -> None:
     assert named_catch_all(name, kind), name
 
 
-@pytest.mark.parametrize(("name", "kind"), REAL)
-def test_real_names_of_the_same_shape(name: str, kind: str) -> None:
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_catch_all_spellings_by_class() -> None:
+    rows = CATCH_ALLS
+    assert check_each(cases_of(rows, _name_kind),
+                      _catch_all_spellings_by_class) == len(rows)
+
+
+def _real_names_of_the_same_shape(name: str, kind: str) -> None:
     assert not named_catch_all(name, kind), name
+
+
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_real_names_of_the_same_shape() -> None:
+    rows = REAL
+    assert check_each(cases_of(rows, _name_kind),
+                      _real_names_of_the_same_shape) == len(rows)
 
 
 def test_a_short_word_after_a_catch_all_word_is_only_a_general_qualifier() -> None:

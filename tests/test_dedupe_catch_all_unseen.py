@@ -8,9 +8,8 @@ real names of the same shapes are not."""
 from __future__ import annotations
 
 # ruff: noqa: RUF001  # Cyrillic and Greek letters are the point here
-import pytest
-
 from jobs.dedupe.catch_all import named_catch_all
+from tests.each_case import cases_of, check_each
 
 # written from how shops and CRMs label such records, not from the word lists; 10 languages
 # (de en fr es it nl pl pt tr sv ru cs): (name, kind)
@@ -72,13 +71,29 @@ def test_the_labelled_set_is_large_enough() -> None:
     assert len(CATCH_ALLS) >= 60 and len(REAL) >= 60
 
 
-@pytest.mark.parametrize(("name", "kind"), CATCH_ALLS)
-def test_a_catch_all_of_the_missing_classes_is_read_as_one(name: str, kind: str) -> None:
-    """Each catch-all of the new set is read as a catch-all."""
+def _name_kind(name: str, kind: str) -> str:
+    return f"{name!r} ({kind})"
+
+
+def _a_catch_all_of_the_missing_classes_is_read_as_one(name: str, kind: str) -> None:
     assert named_catch_all(name, kind)
 
 
-@pytest.mark.parametrize(("name", "kind"), REAL)
-def test_a_real_name_of_the_same_shape_stays_real(name: str, kind: str) -> None:
-    """Each real name of the new set stays a real name."""
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_catch_all_of_the_missing_classes_is_read_as_one() -> None:
+    """Each catch-all of the new set is read as a catch-all."""
+    rows = CATCH_ALLS
+    assert check_each(cases_of(rows, _name_kind),
+                      _a_catch_all_of_the_missing_classes_is_read_as_one) == len(rows)
+
+
+def _a_real_name_of_the_same_shape_stays_real(name: str, kind: str) -> None:
     assert not named_catch_all(name, kind)
+
+
+# one item looping the whole list, each failing name named (issue 8, f57c)
+def test_a_real_name_of_the_same_shape_stays_real() -> None:
+    """Each real name of the new set stays a real name."""
+    rows = REAL
+    assert check_each(cases_of(rows, _name_kind),
+                      _a_real_name_of_the_same_shape_stays_real) == len(rows)
