@@ -17,6 +17,7 @@ from bulk.sandbox import SandboxConfig, serve
 from jobs import transforms as tf
 from jobs.catalog import Catalog
 from jobs.mapping.starter import init_mapping
+from tests.each_case import check_each
 from tests.import_support import add_org, import_once, read_csv
 from tests.test_mapping import catalog  # noqa: F401  (fixture)
 
@@ -39,14 +40,20 @@ PAIRS = [("Acme Inc", "Globex Corp"), ("Maersk A/S", "Procter & Gamble"),
          ("Smith, Jones & Co", "AT&T"), ("Müller GmbH", "株式会社ABC")]
 
 
-@pytest.mark.parametrize(("sep", "spacing", "pair"),
-                         list(itertools.product(SEPARATORS, SPACINGS, PAIRS)))
-def test_every_list_separator_lists_organizations(
-        sep: str, spacing: tuple[str, str], pair: tuple[str, str]) -> None:
+def _lists(sep: str, spacing: tuple[str, str], pair: tuple[str, str]) -> None:
     cell = pair[0] + spacing[0] + sep + spacing[1] + pair[1]
     assert tf.listed_organizations(cell) == (list(pair), SEPARATORS[sep]), repr(cell)
     assert tf.listed_organizations(cell + sep + " Initech") == (
         [*pair, "Initech"], SEPARATORS[sep])
+
+
+# one item per separator, its spacings x pairs looped and each failing cell named (issue 8,
+# f57c: 180 items before)
+@pytest.mark.parametrize("sep", list(SEPARATORS))
+def test_every_list_separator_lists_organizations(sep: str) -> None:
+    assert check_each({f"spacing={spacing!r} {pair!r}": (sep, spacing, pair)
+                       for spacing, pair in itertools.product(SPACINGS, PAIRS)},
+                      _lists) == len(SPACINGS) * len(PAIRS)
 
 
 @pytest.mark.parametrize("cell", ["Acme Inc / Globex Corp", "Acme Inc /Globex Corp",
