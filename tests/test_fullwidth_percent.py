@@ -12,6 +12,7 @@ import pytest
 
 from bulk.errors import InputError
 from jobs.transforms import parse_money, parse_number
+from tests.each_case import cases_of, check_each
 
 # the plain characters a percentage may carry, to their full-width forms (U+FF01-U+FF5E)
 _ALL = {ord(c): ord(c) + 0xFEE0 for c in "0123456789.,-+%()"}
@@ -27,9 +28,7 @@ def _read(read: object, cell: str) -> object:
         return type(exc)
 
 
-@pytest.mark.parametrize("decimal", [".", ",", "auto"])
-@pytest.mark.parametrize("cell", _CELLS)
-def test_a_wide_percentage_reads_as_the_plain_one(cell: str, decimal: str) -> None:
+def _wide_reads_as_plain(cell: str, decimal: str) -> None:
     def read(v: str) -> object:
         return parse_number(v, decimal=decimal)  # type: ignore[arg-type]
     plain = _read(read, cell)
@@ -37,6 +36,14 @@ def test_a_wide_percentage_reads_as_the_plain_one(cell: str, decimal: str) -> No
         assert _read(read, cell.translate(fold)) == plain, (cell.translate(fold), plain)
     if decimal == "." and "," not in cell:
         assert plain == parse_number(cell.rstrip("% "), decimal=".")
+
+
+# one item per decimal mark, every cell looped and each failing one named (issue 8, f57c:
+# 108 items before)
+@pytest.mark.parametrize("decimal", [".", ",", "auto"])
+def test_a_wide_percentage_reads_as_the_plain_one(decimal: str) -> None:
+    assert check_each(cases_of([(cell, decimal) for cell in _CELLS], lambda cell, _: repr(cell)),
+                      _wide_reads_as_plain) == len(_CELLS)
 
 
 @pytest.mark.parametrize("cell", _CELLS)

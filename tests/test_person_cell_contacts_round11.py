@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
 from jobs.import_items import linked_note, matched_by
+from tests.each_case import cases_of, check_each
 from tests.test_person_identity import decide_all, planner, rows_of
 
 Made = tuple[str, tuple[str, ...], tuple[str, ...], str | None]  # name, e-mails, phones, note
@@ -189,8 +188,7 @@ def test_the_table_is_large() -> None:
     assert len(TABLE) >= 100
 
 
-@pytest.mark.parametrize(("cell", "email", "phone", "expected"), TABLE)
-def test_person_cell_contacts(cell: str, email: str, phone: str, expected: Any) -> None:
+def _contacts(cell: str, email: str, phone: str, expected: Any) -> None:
     got = _person(cell, email, phone)
     if expected[0] == "REFUSED":
         assert isinstance(got, str), got
@@ -207,6 +205,13 @@ def test_person_cell_contacts(cell: str, email: str, phone: str, expected: Any) 
         assert note is not None and expected[3] in note, got
         if expected[3] != "CEO":
             assert "not sent" in note, got
+
+
+# one item looping the table, each failing row named by its cells (issue 8, f57c: 136
+# items before)
+def test_person_cell_contacts() -> None:
+    assert check_each(cases_of(TABLE, lambda cell, email, phone, _: repr((cell, email, phone))),
+                      _contacts) == len(TABLE)
 
 
 def test_joiners_are_stripped_in_linear_time() -> None:
