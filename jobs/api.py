@@ -57,6 +57,7 @@ from .prepared import Prepared
 from .rechecks import recheck_batches, recheck_calls
 from .reload_recipe import RELOAD_ASKS, recipe
 from .reload_recipe import asks as asks_first
+from .resume_account_now import resume_first_calls
 
 Build = Callable[[Engine], Awaitable[Prepared]]
 # the actions of each kind that send a write (the rest were settled at load time)
@@ -347,7 +348,7 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
     load_seconds = s.clock.now() - started  # its reads and its decisions, as the run's
     # the store's bulk write and the passes over the job's items, off the loop: a library
     # caller's loop stalled 716 ms planning 6,000 updates (x25r3)
-    again, checks, rows = await in_thread(lambda: _store_side(prep, store, s))
+    again, checks, rows, first = await in_thread(lambda: _store_side(prep, store, s))
     batches = recheck_batches(store, s.config.max_workers, burst=s.scheduler.limits.burst)
     calls = Counter(s.stats.calls_by_operation) + prep.calls
     notes = list(prep.notes)
@@ -372,7 +373,7 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
     plan = estimate(prep.kind, calls, s.scheduler.limits, rows=rows[0],
                     bad_rows=rows[1], tokens_left_today=left, notes=notes,
                     daily_tokens=sched.daily_limit, max_tokens=s.config.budget.max_tokens,
-                    usable_daily=sched.usable_daily, resume_reread=tokens_of(again),
+                    usable_daily=sched.usable_daily, resume_reread=tokens_of(first),
                     load_seconds=load_seconds, latency=measured_latency(s),
                     workers=s.config.max_workers, gating_reads=sum(checks.values()),
                     budget_source=budget_source(sched), gating=checks, batches=batches)
@@ -388,19 +389,24 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
 
 
 def _store_side(prep: Prepared, store: JobStore, s: Engine,
-                ) -> tuple[Counter[str], Counter[str], tuple[int, int]]:
+                ) -> tuple[Counter[str], Counter[str], tuple[int, int], Counter[str]]:
     """``load``'s work over the job's items, in a worker thread: ``prep`` saved into
     ``store``, then the re-read after a prompt (the kind's ``reread_calls``, when the job
-    writes anything), the re-check before each batch and (rows, bad rows)."""
+    writes anything), the re-check before each batch, (rows, bad rows) and what each
+    resume spends first (``resume_first_calls``: its check of the account and its re-read;
+    w56r1 F2: the plan counted the re-read alone)."""
     prep.save(store)
     kind = kind_for(store)
     again: Counter[str] = Counter()
+    first: Counter[str] = Counter()
     reread = getattr(kind, "reread_calls", None)
     if reread is not None and any(prep.actions[a] for a in WRITES[prep.kind]):
         again = Counter(reread(store))
+        if s.config.budget.max_tokens is not None:  # (only a capped run says it)
+            first = Counter(resume_first_calls(store, kind))
     checks = Counter(recheck_calls(store, kind, s.config.max_workers,
                                    burst=s.scheduler.limits.burst))
-    return again, checks, (prep.rows, prep.bad_rows)
+    return again, checks, (prep.rows, prep.bad_rows), first
 
 
 def measured_latency(s: Engine, default: float = 0.2) -> float:

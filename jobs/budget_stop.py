@@ -69,7 +69,8 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
         else:
             line += (f"pass a larger {CAP_SETTING} ({tokens:,} or more) to do it in one run, or "
                      "`pdbulk resume` it, each resume running up to the cap again: "
-                     + (f"at least {runs} runs (each resume first re-reads what is left, "
+                     + (f"at least {runs} runs (each resume first checks what its rows name "
+                        "against the account and re-reads what is left, "
                         + (f"about {counted(resume_reread, 'token')} of its cap)"
                            if resume_reread else "which takes its own share of the cap)")
                         if runs is not None else

@@ -87,6 +87,8 @@ from .doubles import (
     doubles_line,
     doubles_summary,
 )
+from .import_account_now import catalog_users
+from .import_account_now import check_calls as account_check_reads
 from .import_checks import (
     META_SETTINGS,
     UnseenPaths,
@@ -168,6 +170,7 @@ from .results import (
     write_failed,
     write_results,
 )
+from .resume_account_now import resume_first_calls
 from .survivor_contacts import SurvivorContacts
 from .transforms import source_key, storable
 from .updating import META_KEY_LABEL
@@ -1280,7 +1283,12 @@ def loaded_plan(engine: Engine, store: JobStore, kind: LoadedKind) -> Plan:
                     rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
                     tokens_left_today=left, daily_tokens=sched.daily_limit,
                     max_tokens=engine.config.budget.max_tokens,
-                    usable_daily=sched.usable_daily, resume_reread=_resume_reread(calls),
+                    usable_daily=sched.usable_daily,
+                    # what a later resume spends first: its check and its re-read, the
+                    # job's own figure (w56r1 F2); only a capped run says it
+                    resume_reread=0 if engine.config.budget.max_tokens is None else sum(
+                        get_operation(op).token_cost * n
+                        for op, n in resume_first_calls(store, kind).items()),
                     budget_source=budget_source(sched), gating=checks,
                     trailing=getattr(kind, "end_of_run_calls", None),
                     batches=recheck_batches(store, engine.config.max_workers,
@@ -1991,7 +1999,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     gating_reads=serial, latency=latency, workers=workers,
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
                     max_tokens=max_tokens, usable_daily=sched.usable_daily,
-                    local_seconds=local_seconds, resume_reread=_resume_reread(calls),
+                    local_seconds=local_seconds,
+                    resume_reread=_resume_reread(calls, catalog_users(mapping)),
                     budget_source=budget_source(sched), gating=checks, trailing=end,
                     batches=batches_seen[0] + 1,
                     # the check, the record and the result files after the last write (f34d:
@@ -2414,13 +2423,19 @@ def _checked(runs: Sequence[Mapping[str, Any]]) -> str:
             "applied were sent again)")
 
 
-def _resume_reread(calls: Mapping[str, int]) -> int:
-    """The tokens a resume of the import re-reads before it writes again, at least
-    (``ImportResume.reread_calls``: the first page of the deals added since the load, live
-    and archived, with creates; when the rows create persons / organizations, a page of
-    those the job knows, still there?, and one of those added since); for ``estimate``'s
-    runs under --max-tokens (x21r2 F6)."""
+def _resume_reread(calls: Mapping[str, int],
+                   users: bool | tuple[str, ...] | None = None) -> int:
+    """The tokens a resume of the import spends before it writes again, at least, for a
+    plan with no job yet (``loaded_plan`` asks the job's own, ``resume_first_calls``):
+    ``ImportResume.reread_calls``' first page of the deals added since the load, live and
+    archived, with creates; when the rows create persons / organizations, a page of those
+    the job knows, still there?, and one of those added since (x21r2 F6); and, ``users``
+    given (``catalog_users`` of the mapping), the check of the account every resume makes
+    first when its rows write a deal (``jobs.import_account_now.check_calls``: each row's
+    key field at least is named; w56r1 F2)."""
     again: Counter[str] = Counter()
+    if users is not None and (calls.get("addDeal") or calls.get("updateDeal")):
+        again.update(account_check_reads(users))
     if calls.get("addDeal"):
         again.update(("getDeals", "getArchivedDeals"))
     # the contacts the job made or named, still there? and those added since: a page each

@@ -108,6 +108,27 @@ def account_check_calls(store: JobStore, command: str = "resume") -> tuple[Named
     return named, check_reads(named)
 
 
+def resume_first_calls(store: JobStore, kind: Any) -> dict[str, int]:
+    """The calls a later ``pdbulk resume`` of ``store`` makes before it writes again, by
+    operation: the check of what its rows to send name against the account
+    (``account_check_calls``: ``check_account``'s pulls) and the job kind's re-read of what
+    is left (``kind.reread_calls``) — or the kind's own ``resume_first_calls(store)`` where
+    it checks on its own (an import: ``jobs.importing.resume``). The per-resume figure of a
+    plan under ``--max-tokens`` (``budget_stop``'s ``resume_reread``), from the same
+    functions the resume spends by (w56r1 F2: an update's plan said "about 30 tokens" of
+    each resume's cap; each spent 35 more on the check: getDealFields 10, getStages 5,
+    getUsers 20)."""
+    own = getattr(kind, "resume_first_calls", None)
+    if own is not None:
+        return dict(own(store))
+    _, calls = account_check_calls(store, "resume")
+    reread = getattr(kind, "reread_calls", None)
+    spent = dict(calls)
+    for op, n in (reread(store) if reread is not None else {}).items():
+        spent[op] = spent.get(op, 0) + n
+    return spent
+
+
 def new_job_advice(kind: str) -> str:
     """What works for a job of ``kind`` whose rows to send name something deleted (one
     phrase; ``check_account`` says why the resume cannot)."""
@@ -189,5 +210,5 @@ def _values(held: Any) -> dict[str, dict[str, str]]:
 
 
 __all__ = ["REFUSED_CAUSE", "account_check_calls", "account_checked", "check_account",
-           "check_reads", "named_to_send",
+           "check_reads", "named_to_send", "resume_first_calls",
            "new_job_advice", "stop_advice", "stopped_by_refusals"]

@@ -56,7 +56,12 @@ from .person_key_version import keys_up_to_date
 from .prepared import sent_while_loading
 from .rechecks import recheck_batches, recheck_calls
 from .reloading import unloaded
-from .resume_account_now import account_check_calls, account_checked, check_account
+from .resume_account_now import (
+    account_check_calls,
+    account_checked,
+    check_account,
+    resume_first_calls,
+)
 from .resume_inputs import prepared_note
 from .resume_verdict import Verdict, verdict
 
@@ -187,8 +192,8 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                      + ("; the persons / organizations they create are counted above"
                         if decided else "; the persons / organizations they name may be "
                         "created (not counted above; the plan after the re-read counts them)"))
-    reread = getattr(kind, "reread_calls", None)
-    again = tokens_of(reread(store)) if reread is not None else 0
+    # each later resume's first spend: its check of the account and its re-read (w56r1 F2)
+    again = tokens_of(resume_first_calls(store, kind))
     sched = s.scheduler.statistics()
     # the plan is the whole run's (its re-read and the calls before this plan included):
     # what was left today when the run began, as ``loaded_plan``'s (x51r5 F6: the plan

@@ -50,11 +50,13 @@ from bulk.wording import counted
 from .. import setting_checks as checks
 from ..budget_stop import first_write_line
 from ..confirming import ask
+from ..finished import tokens_of
 from ..merging import merge_counts
 from ..planning import Plan, budget_source, estimate
 from ..prepared import Prepared
 from ..rechecks import recheck_batches, recheck_calls
 from ..results import tokens_line
+from ..resume_account_now import resume_first_calls
 from ..resuming import resume_hint
 from . import job as planning  # looked up when called: a test stands a signal in for it
 from .apply import (
@@ -468,9 +470,12 @@ async def apply_estimate(s: Engine, store: JobStore, prep: Prepared) -> Plan:
     from .merge_job import DedupeJob
 
     burst, workers = s.scheduler.limits.burst, s.config.max_workers
-    checks, batches = await in_thread(lambda: (
-        Counter(recheck_calls(store, DedupeJob.from_store(store), workers, burst=burst)),
-        recheck_batches(store, workers, burst=burst)))
+    kind = DedupeJob.from_store(store)
+    # ... and what each resume spends first, its check of the account and its re-read, as
+    # every kind's plan counts it (``resume_first_calls``; w56r1 F2)
+    checks, batches, first = await in_thread(lambda: (
+        Counter(recheck_calls(store, kind, workers, burst=burst)),
+        recheck_batches(store, workers, burst=burst), resume_first_calls(store, kind)))
     calls = Counter(s.stats.calls_by_operation) + prep.calls
     calls += checks
     sched = s.scheduler.statistics()
@@ -478,6 +483,7 @@ async def apply_estimate(s: Engine, store: JobStore, prep: Prepared) -> Plan:
     return estimate("dedupe", calls, s.scheduler.limits, rows=prep.actions["merge"],
                     bad_rows=0, tokens_left_today=left, daily_tokens=sched.daily_limit,
                     max_tokens=s.config.budget.max_tokens, usable_daily=sched.usable_daily,
+                    resume_reread=tokens_of(first),
                     budget_source=budget_source(sched), gating=checks, batches=batches)
 
 

@@ -400,6 +400,18 @@ class _Resume(_ImportBase):
             calls["getPersons" if kind == "person" else "getOrganizations"] += 1
         return dict(calls)
 
+    def resume_first_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls a later resume (another run: no catalog pulled yet, nothing loaded)
+        makes before it writes again, by operation: its check of the account
+        (``_account_now``, ``check_calls``) whenever the rows to send name anything, and its
+        re-read (``reread_calls``), as ``jobs.resume_account_now.resume_first_calls`` counts
+        every kind's (w56r1 F2: a plan's per-resume figure without the check)."""
+        calls = Counter(self.reread_calls(store)) - Counter(self._account_check_calls(store))
+        named, _, users = self._named_now(store)
+        if named:
+            calls.update(check_calls(users))
+        return dict(calls)
+
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """The calls a resume makes now, by operation: the re-read; one PATCH per pending
         update and one create per pending deal, and per person / organization they still
