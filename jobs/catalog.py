@@ -246,6 +246,12 @@ class Catalog:
         readings = self._readings(name)
         return readings[0][0] if len(readings) == 1 and readings[0][1] else None
 
+    def pipelines_heading(self, name: str) -> list[Pipeline]:
+        """The pipelines ``name`` names at its head (``Sales > Won``: Sales), whether or not
+        the rest is a stage of them, each once; [] for a cell naming none (w56r1 F3: such a
+        cell's refusal was said as a row's that names no pipeline)."""
+        return list({pipe.id: pipe for pipe, _ in self._splits(name)}.values())
+
     def named_twins(self, name: str) -> list[Stage]:
         """The stages ``name`` reads as when it names their pipeline (``Sales > Qualified``)
         and they are two or more of it whose names differ only by case or spacing (Sales

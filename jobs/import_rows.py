@@ -121,7 +121,7 @@ from .learned import SpilledDict, SpilledTable
 from .mapped_spill import MappedSpill
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
-from .mapping.rowmapper import InDealPipeline, latest_time, section_title
+from .mapping.rowmapper import InDealPipeline, latest_time, placed_reason, section_title
 from .own_cells import value_columns
 from .prepared import moves_pipeline, reopens
 from .repeats import (
@@ -1331,9 +1331,7 @@ class RowPlanner:
                 try:
                     placed = marker.place(int(existing["pipeline_id"]))
                 except InputError as exc:
-                    raise Unsettled(exc.reason if marker.named else "the row names no "
-                                    "pipeline, so its stage is read in deal "
-                                    f"{existing['id']}'s: {exc.reason}", row=mapped.row,
+                    raise Unsettled(placed_reason(marker, exc, existing["id"]), row=mapped.row,
                                     column=exc.column, together=self._placing) from None
                 deal = {k: v for k, v in {**deal, **placed}.items()  # None: the deal's own
                         if not (k in ("stage_id", "status") and v is None)}

@@ -70,7 +70,7 @@ from .learned import SpilledDict
 from .load_progress import LoadProgress, Watch
 from .load_stop import checked, stoppable
 from .mapping import RowMapper
-from .mapping.rowmapper import InDealPipeline, latest_time
+from .mapping.rowmapper import InDealPipeline, latest_time, placed_reason
 from .merged_deals import Merge
 from .patch_job import UPDATE_COLUMNS, PatchJob
 from .prepared import (
@@ -630,8 +630,7 @@ def _in_deal_pipeline(prep: Prepared, source: SourceRow, ref: str, current: Deal
         placed = {**wanted, **marker.place(int(current["pipeline_id"]))}
     except InputError as exc:
         # worded as the upsert's found deal's (``RowPlanner.settled``: x53r6 F4)
-        prep.fail(source.row, ref, exc.reason if marker.named else "the row names no "
-                  f"pipeline, so its stage is read in deal {current['id']}'s: {exc.reason}",
+        prep.fail(source.row, ref, placed_reason(marker, exc, current["id"]),
                   op="update", values=source.values,
                   column=exc.column, line=source.line)
         return None

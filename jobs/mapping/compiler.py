@@ -571,6 +571,17 @@ class _Compiler:
             return None if stage is None else stage.id
         names_its_pipeline_stage = self.catalog.with_its_pipeline
 
+        def heads(raw: object) -> tuple[int, ...]:
+            """The pipelines ``raw`` names at its head, no entry reading it
+            (``_StageStep.heads``)."""
+            try:
+                name = _text(raw)
+            except InputError:
+                return ()
+            if vmap.get(name) is not None:
+                return ()
+            return tuple(p.id for p in self.catalog.pipelines_heading(name))
+
         def entry(raw: object, pipeline_id: int | None = None) -> str | None:
             """The stage map's entry for ``raw`` (its target), None when none is, or when
             it names another pipeline than ``pipeline_id`` (its deals' only: x51r10 F4)."""
@@ -583,7 +594,7 @@ class _Compiler:
             return target
         return _StageStep(_Source("deal.stage", spec, self.empty, what="a stage name"), resolve,
                           by_star=by_star if star is not None else None, star=star, own=own,
-                          entry=entry)
+                          entry=entry, heads=heads)
 
     def _custom(self, label: str, spec: FieldSpec) -> _Step | None:
         key = _key("custom_fields", label)

@@ -167,6 +167,23 @@ class InDealPipeline:
                                                       repr=False)
 
 
+class CellNamesPipeline(InputError):
+    """A found deal's stage cell that names its own pipeline (``Sales > Won``) on a row of
+    no Pipeline cell, refused: its reason is the cell's reading in that pipeline, never
+    said as a row's that names none (w56r1 F3: "the row names no pipeline, so its stage is
+    read in deal 1001's: no stage named 'Won' in pipeline 'Sales'")."""
+
+
+def placed_reason(marker: InDealPipeline, error: InputError, deal_id: object) -> str:
+    """Why ``marker`` (a found deal's stage cell) failed to place deal ``deal_id``, as the
+    update and the upsert both say it: ``error``'s reason, led by "the row names no
+    pipeline, so its stage is read in deal N's" only where neither the row's Pipeline cell
+    (``marker.named``) nor the stage cell itself (``CellNamesPipeline``) names one."""
+    if marker.named or isinstance(error, CellNamesPipeline):
+        return error.reason
+    return f"the row names no pipeline, so its stage is read in deal {deal_id}'s: {error.reason}"
+
+
 def _closed_in(named: int, status: str, error: InputError, pipeline_id: int
                ) -> dict[str, Any]:
     """``InDealPipeline.place`` of a found deal's row naming pipeline ``named`` whose won /
@@ -831,17 +848,32 @@ class RowMapper:
             if (status := self._closes(values, n, pipeline_id)) is not None:
                 return {"stage_id": None, "status": status}  # closed where it is
             own = self.stage.own(cell) if self.stage.own else None
-            if own is None:
-                raise
             moved: dict[str, Any] = {}
-            try:
-                self._staged(values, n, None, moved, tally=False, kept=None)
-            except InputError:
-                own = None
+            if own is not None:
+                try:
+                    self._staged(values, n, None, moved, tally=False, kept=None)
+                except InputError:
+                    own = None
             if own is None or moved.get("stage_id") != own:
-                raise first from None
+                raise self._in_named(values, n, first) from None
             return moved
         return out
+
+    def _in_named(self, values: Values, n: int, first: InputError) -> InputError:
+        """``first`` (a found deal's stage cell refused in the deal's pipeline), or, when
+        the cell names one pipeline at its head (``Sales > Won``), the cell's refusal read
+        in that one as ``CellNamesPipeline`` (w56r1 F3)."""
+        assert self.stage is not None
+        heads = self.stage.heads(self.stage.source(values)) if self.stage.heads else ()
+        if len(heads) != 1:
+            return first
+        try:
+            self._staged(values, n, heads[0], {}, tally=False, kept=None)
+        except InputError as exc:
+            cell = self.stage.source(values, default=False)
+            return CellNamesPipeline(f"the stage cell {cell!r} names its pipeline: "
+                                     f"{exc.reason}", row=n, column=exc.column)
+        return first
 
     def _staged(self, values: Values, n: int, pipeline_id: int | None,
                 deal: dict[str, Any], tally: bool = True, kept: object = KEEP_STATUS) -> None:

@@ -533,6 +533,9 @@ class _StageStep:
     # the stage map's entry for a cell (its target), else None; given a pipeline id, None
     # too for an entry naming another pipeline (that pipeline's deals' only: x51r10 F4)
     entry: Callable[[object, int | None], str | None] | None = None
+    # the ids of the pipelines a cell names at its head (``Sales > Won``), its stage there
+    # or not, () for a cell naming none or one an entry of the stage map reads (w56r1 F3)
+    heads: Callable[[object], tuple[int, ...]] | None = None
 
     def __call__(self, values: Values, pipeline_id: int | None, row: int | None = None) -> int:
         """The stage id, or InputError (its reason only: the caller places it); ``row``:
