@@ -156,19 +156,30 @@ class Listing:
     deals: list[Deal]
     pages: int
     more: bool  # True: stopped at ``limit``; more deals match
+    # the deals read before it stopped (more than ``limit`` when ``more``), and whether
+    # that is every one that matches (the last page read), or at least that many (w56r1 F4)
+    read: int = 0
+    whole: bool = True
+
+    def matched(self) -> str:
+        """How many deals were read as matching, "at least N" when reading stopped early
+        (its refusal by --limit names the count: w56r1 F4)."""
+        return f"{self.read:,}" if self.whole else f"at least {self.read:,}"
 
 
 async def list_deals(ctx: CallContext, params: dict[str, object], *,
                      limit: int | None = None) -> Listing:
-    """Every deal the filters match (cursor pages of 500), or the first ``limit`` of them."""
+    """Every deal the filters match (cursor pages of 500), or the first ``limit`` of them:
+    reading stops at the page that passes ``limit`` (``Listing.more``; ``Listing.read``
+    counts what was read, ``Listing.whole`` whether no page was left)."""
     deals: list[Deal] = []
     pages = 0
     async for page in ctx.paginate("getDeals", params=params, limit=PAGE):
         pages += 1
         deals.extend(page.data or ())
         if limit is not None and len(deals) > limit:
-            return Listing(deals[:limit], pages, True)
-    return Listing(deals, pages, False)
+            return Listing(deals[:limit], pages, True, len(deals), page.next_cursor is None)
+    return Listing(deals, pages, False, len(deals))
 
 
 def owner_id(catalog: Catalog, ref: str) -> int:

@@ -269,9 +269,12 @@ def _plain_id(value: object) -> object:
     return value.get("id") if isinstance(value, Mapping) else value
 
 
-def _too_many(limit: int, what: str) -> InputError:
-    return InputError(f"more than {limit:,} deals {what} (--limit {limit:,}); nothing was "
-                      "sent. Narrow the selection or raise --limit")
+def _too_many(limit: int, what: str, count: str) -> InputError:
+    """The refusal of a selection over ``--limit``, naming how many deals it counted
+    (``count``: "412", or "at least 500" when the listing stopped early; w56r1 F4: "more
+    than 337 deals match ..." said no figure, though it had read them)."""
+    return InputError(f"more than {limit:,} deals {what}: {count} (--limit {limit:,}); "
+                      "nothing was sent. Narrow the selection or raise --limit")
 
 
 async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: Prepared
@@ -282,7 +285,9 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     if source.query is not None and source.manifest is None:
         listing = await list_deals(ctx, source.query.params(catalog), limit=source.limit)
         if listing.more and source.limit is not None:
-            raise _too_many(source.limit, f"match {source.query.describe()}")
+            raise _too_many(source.limit, f"match {source.query.describe()}",
+                            f"{listing.matched()} read" + ("" if listing.whole else
+                                                           " before the listing stopped"))
         prep.notes.append(f"{counted(len(listing.deals), 'deal')} "
                           f"{noun(len(listing.deals), 'matches', 'match')} {source.query.describe()} "
                           f"({listing.pages} list page(s))")
@@ -315,7 +320,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         header_row=source.header_row))
     good = [r for r in refs if r.error is None]
     if source.limit is not None and len(good) > source.limit:
-        raise _too_many(source.limit, "are named in the manifest")
+        raise _too_many(source.limit, "are named in the manifest", f"{len(good):,} named")
     if by_id:
         found = await read_deals(ctx, [r.deal_id for r in good if r.deal_id is not None])
         deal_of = {str(i): d for i, d in found.items()}
