@@ -26,7 +26,7 @@ from .email_list import _PLAIN, Entry, entries
 from .legal_forms import SINGLE_WORD_FORMS, name_start, split_forms
 from .name_cell_contacts import date_like
 from .person_words import EXTENSION_WORDS
-from .phone_labels import label_alone, split_label
+from .phone_labels import Labelled, label_alone, split_label
 from .quote_marks import QUOTE_MARKS, unwrap_quotes
 from .text import clean_text, norm_key
 
@@ -335,6 +335,8 @@ def _without_scheme(text: str) -> str:
     if text[:1] not in "tT<" or (uri := _TEL_URI.fullmatch(text)) is None:
         return text
     number = urllib.parse.unquote(uri[1])
+    if number[:1] in "tT<" and _TEL_URI.fullmatch(number):  # ``Tel: tel:+1 …``: a label
+        return _without_scheme(number)  # naming no kind, then the URI (v56r1 F3)
     context = _GLOBAL_CONTEXT.search(number)
     if context is not None and not number.lstrip().startswith("+"):
         local = (number[:context.start()] + number[context.end():]).lstrip()
@@ -433,7 +435,8 @@ def _labelled(value: object) -> tuple[str, str | None] | None:
         phone = clean_phone(value)
     except InputError:
         text = _phone_text(value)
-        read = split_label(text) if text is not None else None
+        read = _uri_label(clean_text(value)) or (
+            split_label(text) if text is not None else None)
         if read is None or not read.body:
             raise
         try:
@@ -442,6 +445,29 @@ def _labelled(value: object) -> tuple[str, str | None] | None:
             raise InputError(f"not a phone number: {text!r}") from None
         return (phone, read.label) if phone else None
     return (phone, None) if phone else None
+
+
+# where a ``tel:`` URI starts in a cell (``<tel:``, ``tel://`` as ``_TEL_URI`` reads them)
+_TEL_SCHEME = re.compile(r"<?\s*tel:\s*(?://)?", re.I)
+
+
+def _uri_label(text: str | None) -> Labelled | None:
+    """A ``tel:`` URI with a label beside it (``tel:+1-555-010-0199;ext=45 (work)``,
+    ``Work: tel:+1-555-010-0199``) as the URI alone — read by ``clean_phone`` as an
+    unlabelled cell's URI is: its ``;ext=`` an extension, its parameters and escapes
+    read — and the label (v56r1 F3: the label was split from the URI's reading, and
+    ``+1-555-010-0199;ext=45`` was sent); None when ``text`` has no such URI and label."""
+    if not text or (scheme := _TEL_SCHEME.search(text)) is None:
+        return None
+    before, tail = text[:scheme.start()], text[scheme.end():]
+    if before.strip():  # ``Work: tel:…``, ``(mobile) tel:…``
+        alone = label_alone(before.strip().rstrip("-\u2013\u2014").strip())
+        return None if alone is False else Labelled(
+            text[scheme.start():].strip(), alone if isinstance(alone, str) else None)
+    if scheme[0].lstrip().startswith("<"):  # ``<tel:…> (work)``: the URI's own bracket
+        tail = tail.replace(">", " ", 1)
+    read = split_label(tail)
+    return None if read is None else Labelled(f"tel:{read.body}", read.label)
 
 
 def _listed(parts: list[str]) -> list[tuple[str, str | None]]:
