@@ -15,17 +15,22 @@ Pure: Babel's CLDR data (``transforms.month_locale``) and strptime.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+
+from babel.dates import format_date, get_date_format, get_month_names
 
 from bulk.errors import InputError
 
 from ..transforms import parse_date
-from ..transforms.month_locale import COMMON_LOCALES, locale_readings
+from ..transforms.month_locale import COMMON_LOCALES, OTHER_SCRIPT_LOCALES, has_month_name, locale_readings
 
-__all__ = ["LOCALE_PATTERNS", "LocaleChoice", "locale_choice", "locale_dates", "name_formats",
-           "named_in"]
+__all__ = ["LOCALE_PATTERNS", "LocaleChoice", "cldr_patterns", "locale_choice", "locale_dates",
+           "name_formats", "named_in"]
 
 # how dates with a month's name are written (``%B`` reads abbreviations too under a locale)
 LOCALE_PATTERNS = ("%d %B %Y", "%d. %B %Y", "%d de %B de %Y", "%d %B, %Y", "%B %d, %Y",
@@ -33,6 +38,78 @@ LOCALE_PATTERNS = ("%d %B %Y", "%d. %B %Y", "%d de %B de %Y", "%d %B, %Y", "%B %
                    "%A, %d. %B %Y", "%A %d de %B de %Y", "%A, %d de %B de %Y",
                    "%A, %B %d, %Y", "%d %B %Y %H:%M", "%Y年%B%d日", "%Y. %B %d.")
 _WINDOW = (1900, 2100)
+
+
+# a CLDR date pattern's parts: a quoted literal, a run of one field letter, any other char
+_CLDR_TOKEN = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|.", re.S)
+# CLDR fields as strptime reads them under a locale (%B reads abbreviations, %A them too)
+_CLDR_FIELDS = {"y": "%Y", "yyyy": "%Y", "d": "%d", "dd": "%d", "MMMM": "%B", "MMM": "%B",
+                "LLLL": "%B", "LLL": "%B", "EEEE": "%A", "EEE": "%A", "EE": "%A", "E": "%A",
+                "cccc": "%A", "ccc": "%A"}
+
+
+def _cldr_strptime(pattern: str, locale: str) -> str | None:
+    """The strptime pattern of the CLDR date ``pattern`` of ``locale`` (``y年M月d日EEEE``
+    -> ``%Y年%B%d日%A``): a numeric month before the literal every month name of
+    ``locale`` ends with (``M月``, the names being ``一月``, ``7月``) is the name; an era
+    (``G``) the literal CLDR writes for this era. None when a field has no such reading
+    (a numeric month of no name: ``y/MM/dd`` is read without any locale)."""
+    names = [n for width in ("wide", "abbreviated")
+             for n in get_month_names(width, "format", locale).values()]
+    tokens = [t[0] for t in _CLDR_TOKEN.finditer(pattern)]
+    out: list[str] = []
+    skip = False
+    for i, text in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        if text.startswith("'"):
+            out.append((text[1:-1].replace("''", "'") if len(text) > 2 else "'")
+                       .replace("%", "%%"))
+        elif text[0].isascii() and text[0].isalpha():
+            field = _CLDR_FIELDS.get(text)
+            if text in ("M", "MM", "L", "LL") and i + 1 < len(tokens) and len(
+                    after := tokens[i + 1]) == 1 and all(n.endswith(after) for n in names):
+                field, skip = "%B", True
+            elif text[0] == "G":
+                field = format_date(date(2026, 1, 1), text, locale=locale).replace("%", "%%")
+            if field is None:
+                return None
+            out.append(field)
+        else:
+            out.append(text.replace("%", "%%"))
+    return "".join(out)
+
+
+# a field with the pattern's own text of another script than Latin glued to it (``%Y년``)
+_GLUED = re.compile(r"[^\s\x00-\x7f]%[A-Za-z]|%[A-Za-z][^\s\x00-\x7f]")
+
+
+@functools.lru_cache(maxsize=128)
+def cldr_patterns(locale: str) -> tuple[str, ...]:
+    """The strptime patterns of ``locale``'s own CLDR date patterns (Babel's
+    ``get_date_format`` full, long and medium) with a month's name (v56r1 F4: ``y년 MMMM
+    d일`` under ``ko``, ``སྤྱི་ལོ་y MMMMའི་ཚེས་d`` under ``bo``; ``LOCALE_PATTERNS`` had
+    none of them, and init-mapping proposed nothing for such a column). Where the pattern
+    writes its own text glued to a field (``년`` after ``y``), the same pattern with its
+    spaces left out is listed after it: ``2026년7월2일`` by ``%Y년%B%d일``."""
+    out: dict[str, None] = {}
+    for width in ("full", "long", "medium"):
+        fmt = _cldr_strptime(get_date_format(width, locale).pattern, locale)
+        if fmt is None or "%B" not in fmt:
+            continue
+        out[fmt] = None
+        if _GLUED.search(fmt) and re.search(r"\s", fmt):
+            out[re.sub(r"\s+", "", fmt)] = None
+    return tuple(out)
+
+
+def _patterns(locale: str | None) -> tuple[str, ...]:
+    """The patterns tried on a column's month-name dates under ``locale``:
+    ``LOCALE_PATTERNS`` first, then the locale's own (``cldr_patterns``)."""
+    if locale is None:
+        return LOCALE_PATTERNS
+    return tuple(dict.fromkeys([*LOCALE_PATTERNS, *cldr_patterns(locale)]))
 
 
 def _reads(cell: str, pattern: str, locale: str | None) -> bool:
@@ -43,8 +120,10 @@ def _reads(cell: str, pattern: str, locale: str | None) -> bool:
 
 
 def named_in(cell: str, locale: str) -> bool:
-    """Whether ``cell`` has a month name of ``locale`` (a cheap test before the patterns)."""
-    return bool(locale_readings(cell, "%B", locale))
+    """Whether ``cell`` has a month name of ``locale`` (a cheap test before the patterns):
+    at the edges of its words, or where a pattern tried under ``locale`` bounds it with its
+    own text (``2026年七月2日``: v56r1 F4)."""
+    return has_month_name(cell, locale, _patterns(locale))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +143,9 @@ def _real_share(part: int, whole: int) -> bool:
 
 
 def name_formats(cells: Sequence[str], locale: str | None) -> tuple[list[str], list[str]]:
-    """The patterns of ``LOCALE_PATTERNS`` that read ``cells`` (a column's dates with a
-    month's name) under ``locale`` (None: English, as strptime reads it) — init-mapping's
+    """The patterns of ``LOCALE_PATTERNS`` and of ``locale``'s own CLDR date patterns
+    (``cldr_patterns``, v56r1 F4) that read ``cells`` (a column's dates with a month's
+    name) under ``locale`` (None: English, as strptime reads it) — init-mapping's
     proposal and the plan's hint alike (y55r1 F4) — and the cells none of them reads.
 
     The cells each pattern reads are counted first; a cell two patterns read counts for the
@@ -73,6 +153,7 @@ def name_formats(cells: Sequence[str], locale: str | None) -> tuple[list[str], l
     beside it only one reading a real share of the cells (3, or 2 that are 2 %): one cell
     of another form (German ``7. Mai 2026``, French ``mai`` too, among 30 French weekday
     dates) is named among the unread cells, never proposed, let alone first (y55r1 F5)."""
+    tried = _patterns(locale)
     used: list[str] = []
     readers: dict[str, list[str]] = {}
     for cell in cells:
@@ -80,7 +161,7 @@ def name_formats(cells: Sequence[str], locale: str | None) -> tuple[list[str], l
             continue
         # the first pattern reading each cell (cheap: most cells are read by the first
         # tried), then every pattern so found is tried on every cell, to count them
-        pattern = next((p for p in [*used, *LOCALE_PATTERNS] if _reads(cell, p, locale)),
+        pattern = next((p for p in [*used, *tried] if _reads(cell, p, locale)),
                        None)
         if pattern is not None:
             readers[cell] = [pattern]
@@ -92,10 +173,10 @@ def name_formats(cells: Sequence[str], locale: str | None) -> tuple[list[str], l
     reads = Counter(p for read in readers.values() for p in read)
 
     def rank(pattern: str) -> tuple[int, int]:
-        return -reads[pattern], LOCALE_PATTERNS.index(pattern)
+        return -reads[pattern], tried.index(pattern)
 
     counted = Counter(min(read, key=rank) for read in readers.values())
-    ordered = sorted(counted, key=lambda p: (-counted[p], LOCALE_PATTERNS.index(p)))
+    ordered = sorted(counted, key=lambda p: (-counted[p], tried.index(p)))
     kept = [p for i, p in enumerate(ordered)
             if i == 0 or _real_share(counted[p], len(cells))]
     unread = [c for c in cells if not any(p in kept for p in readers.get(c, ()))]
@@ -106,10 +187,16 @@ def locale_choice(columns: Mapping[str, Sequence[str]]) -> LocaleChoice | None:
     """The ``date_locale`` of ``columns`` (column -> its sampled cells that name a month in
     no English way: strptime's %B left them unread); None when no common locale reads a
     cell of them. The locale whose patterns read the most cells is chosen when no other
-    reads as many; the cells it leaves unread are named, for the user to fix."""
+    reads as many; the cells it leaves unread are named, for the user to fix. The
+    languages of ``OTHER_SCRIPT_LOCALES`` (Tibetan, Khmer, Lao ...: v56r1 F4) are tried
+    when no common one reads every cell."""
     cells = {c: [v for v in dict.fromkeys(vs) if v.strip()] for c, vs in columns.items()}
     scores: dict[str, tuple[int, dict[str, list[str]], dict[str, list[str]]]] = {}
-    for locale in COMMON_LOCALES:
+    total = sum(len(vs) for vs in cells.values())
+    for locale in (*COMMON_LOCALES, *OTHER_SCRIPT_LOCALES):
+        if locale in OTHER_SCRIPT_LOCALES and scores and max(
+                s[0] for s in scores.values()) == total:
+            break  # (the languages of other scripts: when no common one reads them all)
         if locale == "en" or not any(named_in(v, locale) for vs in cells.values()
                                      for v in vs):
             continue

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import functools
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
@@ -44,7 +46,7 @@ from .digit_dates import digit_date_patterns, digit_dates_todo
 from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
 from .impossible_dates import impossible_date
-from .locale_dates import LOCALE_PATTERNS, locale_dates, name_formats
+from .locale_dates import LOCALE_PATTERNS, locale_choice, locale_dates, name_formats
 from .merged_todo import merged_todos
 from .order_todos import DateGroup, OtherForms, opposite_todo, untold_todos
 from .person_column import person_name_line
@@ -1200,6 +1202,7 @@ _MONTH_WORD = re.compile(r"[A-Za-z]{3}|\d{4}[/. 年]\d|\s[+-]\d{2}:?\d{2}$|"
                          r"^\d{4}-\d{2}-\d{2} \d")
 
 
+@functools.lru_cache(maxsize=4096)  # (160 strptime patterns a cell: their cache holds 100)
 def _other_date_format(value: str) -> str | None:
     """The pattern of ``_OTHER_DATES`` (with a time of ``_OTHER_TIMES`` after it) that
     reads ``value``, if one does: a month written by name, or year first."""
@@ -1667,27 +1670,74 @@ def _locale_dates(samples: MappingABC[str, Sequence[str]] | None,
     another language (``locale_dates``; y54r2 F6): its ``[defaults]`` lines, the TODO of
     each such column when it cannot be told, and the locale; each column read under it
     gets its own formats in ``column_formats``."""
-    named = {c: cells for c in date_columns if c not in column_formats
-             and (cells := _sampled(samples, c)) and any(map(_foreign_month, cells))
-             and 2 * sum(1 for v in cells if _unread_name(v)) >= len(cells)}
+    # cells a pattern of digits reads without any locale ('2026年7月2日' beside
+    # '2026年七月2日'): read by it, listed beside the locale's patterns by the share each
+    # reads (v56r1 F4: the column got the digit pattern alone, its other cells called
+    # unreadable by any pattern)
+    plain: dict[str, Counter[str]] = {}
+    named: dict[str, Sequence[str]] = {}
+    for column in date_columns:
+        cells = _sampled(samples, column)
+        if column in column_formats or not cells or not any(map(_foreign_month, cells)):
+            continue
+        forms = Counter(f for v in cells if (f := _digit_form(v)) is not None)
+        kept = Counter({f: n for f, n in forms.items() if _real_share(n, len(cells))})
+        unread = sum(1 for v in cells if _unread_name(v))
+        if 2 * unread >= len(cells) or (kept and 2 * unread >= len(cells) - kept.total()
+                                        and _real_share(unread, len(cells))):
+            plain[column] = kept
+            named[column] = [v for v in cells if _digit_form(v) not in kept]
     lines, todos, locale, formats = locale_dates(
         named, {c: _sampled(samples, c) for c in date_columns if c not in named})
+    for column, own in formats.items():
+        if not plain.get(column):
+            continue
+        read = sum(1 for v in named[column] if _reads(v, own, locale))
+        shares = [(read, own), *((n, [f]) for f, n in plain[column].most_common())]
+        formats[column] = [f for _, fs in sorted(shares, key=lambda s: -s[0]) for f in fs]
     column_formats.update(formats)
     return lines, todos, locale
 
 
+def _digit_form(value: str) -> str | None:
+    """The pattern of ``_OTHER_DATES`` that reads ``value`` with its month in digits
+    (``%Y年%m月%d日``, ``%Y/%m/%d``): one no date_locale changes."""
+    found = _other_date_format(value)
+    return found if found is not None and not re.search(r"%[aAbBp]", found) else None
+
+
 def _unread_name(value: str) -> bool:
     """Whether ``value`` is written as a date with a month's name (a weekday's before it)
-    that no English pattern reads (``Montag 13. September 2027``, ``3 mars 2026``)."""
+    that no English pattern reads (``Montag 13. September 2027``, ``3 mars 2026``), or in
+    a script of its own that no pattern reads without a locale (``2026年七月2日``,
+    ``2026년7월2일``: ``_script_date``)."""
+    if _script_date(value):
+        return not _reads(value, LOCALE_PATTERNS) and _other_date_format(value) is None
     return _FOREIGN_MONTH.fullmatch(value) is not None and not _reads(value, LOCALE_PATTERNS)
+
+
+def _script_date(value: str) -> bool:
+    """Whether ``value`` may be a date whose month is named in a script other than Latin,
+    its words and numbers written with or without spaces (``2026年七月2日``,
+    ``2026년7월2일``, ``5 มกราคม 2026``; v56r1 F4: ``_FOREIGN_MONTH`` wants a space around
+    the name, and init-mapping proposed no date_locale for them): a digit, a letter of
+    such a script, no Latin letter, at most 80 characters."""
+    return (len(value) <= 80 and any(c.isdigit() for c in value)
+            and not any(c.isascii() and c.isalpha() for c in value)
+            and any(not c.isascii() and c.isalpha() and not _latin(c) for c in value))
+
+
+def _latin(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("LATIN")
 
 
 def _foreign_month(value: str) -> bool:
     """Whether ``value`` is a date written with a month's name that is no English one
-    (``3 mars 2026``, ``März 3, 2026``): strptime's ``%B`` / ``%b`` read English only."""
+    (``3 mars 2026``, ``März 3, 2026``): strptime's ``%B`` / ``%b`` read English only; or
+    one in a script of its own (``_script_date``: ``2026年七月2日``)."""
     found = _FOREIGN_MONTH.fullmatch(value)
     if found is None:
-        return False
+        return _script_date(value)
     word = (found[1] or found[2]).lower()
     # an abbreviation that looks English but is written as German or French write it
     # (``1. Apr. 2027``, ``12 sept. 2027``, ``9 nov. 2025``: x51r2 F6, none counted): a dot
@@ -1723,12 +1773,20 @@ def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
             how_many = f"all {months:,}" if months == failing else f"{months:,} of them"
         else:
             how_many = f"{len(named)} of them"
+        # the language and patterns that read them, when one does (v56r1 F4: '2026年七月2日'
+        # was told "e.g. '%d %B %Y'" under "fr")
+        choice = locale_choice({"": named[:12]})
+        found = choice.formats.get("") if choice is not None and choice.locale else None
+        told = (f"set date_locale = \"{choice.locale}\" under [defaults] with a pattern "
+                f"that reads them ({', '.join(map(repr, found))})"
+                if choice is not None and found and not choice.unread else
+                "set date_locale = \"fr\" (their language's CLDR code) under [defaults] "
+                "with a pattern that reads them (e.g. '%d %B %Y')")
         return (f"the sampled values {shown} are no date the proposed patterns read{where}: "
                 f"{how_many} name the month in another language (strptime's %B "
-                f"and %b read English names only){also}: set date_locale = \"fr\" (their "
-                "language's CLDR code) under [defaults] with a pattern that reads them "
-                "(e.g. '%d %B %Y'), or write them in the file as its other dates are "
-                "written (their rows fail as \"not a date\" until then)")
+                f"and %b read English names only){also}: {told}, or write them in the file "
+                "as its other dates are written (their rows fail as \"not a date\" until "
+                "then)")
     if len(words) == 1:
         return (f"the sampled value {shown} is no date{where}: no pattern can read it: fix "
                 "it in the file (its rows fail as \"not a date\" until then)")

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names, get_month_names
 
-__all__ = ["COMMON_LOCALES", "locale_name", "locale_readings", "locales_naming",
-           "month_number", "month_words", "unknown_month_words"]
+__all__ = ["COMMON_LOCALES", "OTHER_SCRIPT_LOCALES", "has_month_name", "locale_name",
+           "locale_readings", "locales_naming", "month_number", "month_words",
+           "unknown_month_words"]
 
 # the languages a word of no date_locale is looked up in, and init-mapping tries for a
 # column of month names (50 of the world's most written; CLDR codes)
@@ -42,6 +43,11 @@ COMMON_LOCALES = ("en", "fr", "es", "de", "it", "pt", "nl", "pl", "sv", "da", "n
                   "lt", "lv", "et", "ca", "eu", "gl", "ga", "cy", "sw", "id", "ms", "vi",
                   "fil", "zh", "ja", "ko", "th", "he", "ar", "fa", "hi", "bn", "ta", "af",
                   "is", "pt_PT")
+# the languages of scripts written without spaces between words that COMMON_LOCALES leaves
+# out (v56r1 F4; with zh, ja, ko, th they read every CLDR locale of those scripts: Han as
+# Traditional Chinese and Cantonese write it, Tibetan, Yi, Khmer, Lao, Myanmar, Shan):
+# init-mapping tries them when no common locale reads every sampled month name
+OTHER_SCRIPT_LOCALES = ("zh_Hant", "yue", "bo", "dz", "ii", "km", "lo", "my", "shn")
 
 _WORD = re.compile(r"[^\W\d_]+\.?")
 _MONTH_DIRECTIVES = re.compile(r"%[bB]")
@@ -56,7 +62,8 @@ _JOINERS = "\u200c\u200d\u180e"  # zero-width: dropped from names and cells alik
 READINGS_TRIED = 48  # (month, weekday) choices one cell is read by, at most
 
 
-def _form(text: str, *, bare: bool) -> tuple[str, list[int]]:
+@functools.lru_cache(maxsize=4096)  # a cell is matched against every locale tried
+def _form(text: str, *, bare: bool) -> tuple[str, tuple[int, ...]]:
     """``text`` as names are matched (case-folded, decomposed, joins as one space; ``bare``:
     its accents dropped too) and, per character of it, the index in ``text`` it came from."""
     out: list[str] = []
@@ -70,7 +77,7 @@ def _form(text: str, *, bare: bool) -> tuple[str, list[int]]:
             continue
         out.extend(folded)
         where.extend([i] * len(folded))
-    return "".join(out), where
+    return "".join(out), tuple(where)
 
 
 def _key(name: str, *, bare: bool = False) -> str:
@@ -234,6 +241,23 @@ def month_number(word: str, locale: str) -> int | None:
     return next((f.month for f in _found(word.strip(), names)
                  if f.month and f.start == 0 and f.end >= len(word.strip().rstrip("."))),
                 None)
+
+
+def has_month_name(text: str, locale: str, formats: Sequence[str] = ()) -> bool:
+    """Whether ``text`` has a month name of ``locale`` at the edges of its words, or where
+    the literal text of one of ``formats`` bounds it (``七月`` in ``2026年七月2日`` by
+    ``%Y年%B%d日``, v56r1 F4: a word-edge test alone found none, and init-mapping proposed
+    nothing for such a column)."""
+    return any(f.month for f in _found(text, _names(locale), _all_glued(tuple(formats))))
+
+
+@functools.lru_cache(maxsize=256)
+def _all_glued(formats: tuple[str, ...]) -> _Glued:
+    """The literal text every one of ``formats`` glues to its month directives, as one
+    (a cheap test: where it finds a name, the patterns themselves are read after it)."""
+    glues = [_glued(f) for f in formats if _MONTH_DIRECTIVES.search(f)]
+    return _Glued(tuple(dict.fromkeys(b for g in glues for b in g.before)),
+                  tuple(dict.fromkeys(a for g in glues for a in g.after)))
 
 
 def month_words(locale: str) -> list[str]:
