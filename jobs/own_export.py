@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from .mapping import Mapping as ImportMapping
 
 SAMPLE = 100  # rows compared at most: one getDeals?ids= read (100 ids a call)
+SCANNED = 1_000  # rows read at most for the sample: a file of no whole-number key (another
+# system's ids: Salesforce's 18 characters) is not read to its end for it (f57a)
 LEAST = 3  # own rows, at least, for the file to be taken for an own export
 SHARE = 0.25  # ... and this share of the rows compared
 _SHOWN = 3  # rows named in the note
@@ -145,10 +147,14 @@ Sample = dict[int, tuple[int, str, object]]  # deal id -> (row, title, key cell)
 
 def sampled(rows: Iterable[tuple[int, object, object]]) -> Sample:
     """The first ``SAMPLE`` (row, key cell, title cell) whose key is a deal id and whose
-    title is not blank: deal id -> (row, title, key cell); an id given twice keeps its
-    first row. Memory: ``SAMPLE`` rows' two cells."""
+    title is not blank, among the first ``SCANNED`` rows at most: deal id -> (row, title,
+    key cell); an id given twice keeps its first row. Memory: ``SAMPLE`` rows' two cells;
+    rows read: ``SCANNED`` at most (a file whose keys are not Pipedrive ids is not read to
+    its end)."""
     out: Sample = {}
-    for row, key, title in rows:
+    for scanned, (row, key, title) in enumerate(rows, 1):
+        if scanned > SCANNED:
+            break
         wanted = deal_id(key)
         text = "" if title is None else str(title).strip()
         if wanted is None or not text:
@@ -160,8 +166,9 @@ def sampled(rows: Iterable[tuple[int, object, object]]) -> Sample:
 
 
 def read_sample(settings: ImportSettings, mapping: ImportMapping) -> Sample:
-    """``sampled`` of the manifest's first rows (the key column and the deal's title
-    column only; none without a title column: a template title tells nothing)."""
+    """``sampled`` of the manifest's first rows (``SCANNED`` at most; the key column and the
+    deal's title column only; none without a title column: a template title tells
+    nothing)."""
     spec = mapping.spec.deal.title
     column = spec.column if spec is not None and spec.template is None else None
     if not column:
@@ -227,5 +234,5 @@ def judge(sample: Sample, titles: Mapping[int, object], read: int = 0) -> OwnExp
     return out
 
 
-__all__ = ["FLAG", "ID_COLUMNS", "LEAST", "SAMPLE", "SHARE", "OwnExport", "Sample", "check",
-           "deal_id", "id_column", "judge", "read_sample", "read_titles", "sampled"]
+__all__ = ["FLAG", "ID_COLUMNS", "LEAST", "SAMPLE", "SCANNED", "SHARE", "OwnExport", "Sample",
+           "check", "deal_id", "id_column", "judge", "read_sample", "read_titles", "sampled"]
