@@ -35,11 +35,26 @@ _CELL_CHARS = st.sampled_from(list("ab .-_+@<>();,\"'\u201c\u201d\u00ab\u00bb\u2
 @example("\u201cAnn Lee\u201d <ann@x.com>")
 @example("Ann Lee <>")
 @example("Björn Öztürk <bjorn@x.org>")
+@example("\u20189@9\u2019")  # f57a: entries read 9@9 (README: a quote pair is punctuation),
+@example("'9@9'")  # the token loop kept the quotes; now both read 9@9
+@example("a \u20189@9\u2019")
+@example("\u00ab a@x \u00bb; b@y")
+@example("Ann \u2018a@x\u2019, Bob <b@y>")
 def test_entries_fast_paths_read_as_the_tokenizer(text: str) -> None:
     """Every cell's entries are the tokenizer's, whichever path reads them."""
     text = " ".join(text.split())  # a cleaned, one-line cell, as entries takes it
     if text:
         assert entries(text) == email_list._tokenized(text)
+        assert email_list.angled(email_list.angled(text)) == email_list.angled(text)
+
+
+@pytest.mark.parametrize("cell", ["\u20189@9\u2019", "'9@9'", "\u00ab9@9\u00bb",
+                                  "\u300c9@9\u300d", "[9@9]", "\u20189@9\u2019\u3002"])
+def test_an_address_alone_in_a_quote_pair_reads_bare_on_every_path(cell: str) -> None:
+    """f57a: the e-mail list's fast path read ``\u20189@9\u2019`` as ``9@9`` and its token loop kept
+    the quotes; the README's reading (a quote or bracket pair around an address is
+    punctuation, x52r1 F8) is both paths' now."""
+    assert entries(cell) == email_list._tokenized(cell) == [Entry("9@9", None)]
 
 
 @pytest.mark.parametrize("cell, entry", [

@@ -133,7 +133,12 @@ def entries(text: str) -> list[Entry]:
 
 
 def _tokenized(text: str) -> list[Entry]:
-    """``entries`` of any cell, token by token (its fast paths' readings are this one's)."""
+    """``entries`` of any cell, token by token (its fast paths' readings are this one's):
+    the address alone in a quote or bracket pair read as ``<address>`` first (``angled``,
+    as ``entries`` does; a no-op on its output), so that the full reading is the fast
+    paths' (f57a: ``\u20189@9\u2019`` was ``9@9`` to ``entries``, the README's reading,
+    x52r1 F8, and ``\u20189@9\u2019`` to the token loop)."""
+    text = angled(text)
     out: list[Entry] = []
     pending: list[str] = []  # words closed by a separator before any address
     current = _Building()
