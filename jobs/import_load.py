@@ -241,7 +241,7 @@ def learn_contacts(planner: RowPlanner, settings: ImportSettings,
     (``RowPlanner.learn_contacts``: issue 8, a pass each read the whole file twice)."""
     places = planner.mapper.reads_org_address
     persons = planner.mapper.reads_person_email_or_phone
-    if places or persons:
+    if places or persons or planner.mapper.reads_contact_names:
         rows = unheld(_rows(planner, settings, stopping,
                             _watch(progress, "learning the persons and organizations")),
                       typed_source=_typed(settings))
@@ -265,7 +265,7 @@ def learn_file(planner: RowPlanner, settings: ImportSettings,
     mapper = planner.mapper
     places = mapper.reads_org_address
     persons = mapper.reads_person_email_or_phone
-    if not mapper.learns_marks or not (places or persons):
+    if not mapper.learns_marks or not (places or persons or mapper.reads_contact_names):
         marks = learn_marks(planner, settings, stopping, progress=progress)
         learn_contacts(planner, settings, stopping, progress=progress)
         return marks

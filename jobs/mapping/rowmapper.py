@@ -292,6 +292,13 @@ class RowMapper:
             return None
 
     @property
+    def reads_contact_names(self) -> bool:
+        """Whether the mapping reads an organization's or a person's name: a new one is
+        then named by the spelling most of the file's rows write (``RowPlanner.
+        learn_contacts``, f57f)."""
+        return self.org[0] is not None or self.person[0] is not None
+
+    @property
     def reads_person_email_or_phone(self) -> bool:
         """Whether the mapping reads a person's e-mail or phone: rows of one person then
         tell it by either, or by its name at its organization
