@@ -11,8 +11,7 @@ CC BY-SA 4.0 data; built from Wikipedia, subtitles, news, books, web text and
 SUBTLEX), for the languages the normalizer knows: English, German, French,
 Spanish and Dutch. A ``small`` list holds every word seen at least once per
 million words (Zipf frequency >= 3), common given names and surnames included;
-that is what "known" means here (``bare_umlauts`` also reads the Turkish and Hungarian
-lists: is an ``ö`` / ``ü`` word theirs, not German). The lists ship inside the wordfreq wheel: no
+that is what "known" means here. The lists ship inside the wordfreq wheel: no
 network, nothing downloaded at run time. wordfreq is imported on the first
 question (about 0.4 s and 30 MB), which only a pair of titles one edit apart
 asks. Pure: no I/O beyond reading the installed package's data.
@@ -210,44 +209,7 @@ def both_known(x: str, y: str) -> bool:
     return is_known_word(x) and is_known_word(y)
 
 
-# a word German writes (Zipf in German's ``large`` list: once per 100 million words): an ``ö``
-# / ``ü`` word at or over it may be German (``Düne`` 2.9, ``Gül`` 2.7, ``Öztürk`` 2.6)
-GERMAN_WRITTEN_ZIPF = 2.0
-# the languages whose ``ö`` / ``ü`` are letters of their own, typed ``o`` / ``u`` bare on an
-# ASCII keyboard, never spelled ``oe`` / ``ue`` (TDK spelling; Hungarian): ``bare_umlauts``
-BARE_UMLAUT_LANGUAGES = ("tr", "hu")
-
-
-@lru_cache(maxsize=8192)
-def bare_umlauts(word: str) -> bool:
-    """True when ``word`` (casefolded, written with its ``ö`` / ``ü`` and no other mark) is a
-    Turkish or Hungarian word (Zipf >= ``KNOWN_ZIPF`` in wordfreq's ``small`` list of a
-    ``BARE_UMLAUT_LANGUAGES`` language: ``köprü`` 4.6, ``ürün`` 4.7, ``gözlük`` 4.1) that
-    German hardly writes (under ``GERMAN_WRITTEN_ZIPF`` in German's ``large`` list:
-    ``brüder`` 4.5, ``öl`` 4.5, ``tür`` 4.9, ``düne`` 2.9, ``gül`` 2.7 are German), no known
-    word of ``LANGUAGES`` (``büro``), and whose bare spelling (``ö`` / ``ü`` as ``o`` / ``u``)
-    is no known word of those languages nor of its own (``kör`` / ``kor`` ember, ``kül`` /
-    ``kul``, ``süt`` / ``sut``, ``dün`` / ``dun`` stay apart): its ``ö`` / ``ü`` are letters
-    typed bare, never German ``oe`` / ``ue`` (x54r4 F4: ``Köprü`` / ``Kopru``
-    review, "different words: koeprue≠kopru"). Source: wordfreq (the module docstring), its
-    Turkish and Hungarian lists in the same wheel. A German word wordfreq does not know is
-    never one (``Prüfgerät``: Zipf 1.7 in German, 0 in Turkish)."""
-    if "ä" in word or not ("ö" in word or "ü" in word) or not word.isalpha() \
-            or any(not c.isascii() and c not in "öü" for c in word):
-        return False
-    from wordfreq import zipf_frequency  # lazy: only a title's ö / ü word asks
-
-    bare = word.replace("ö", "o").replace("ü", "u")
-    return any(zipf_frequency(word, lang, wordlist="small") >= KNOWN_ZIPF
-               for lang in BARE_UMLAUT_LANGUAGES) \
-        and zipf_frequency(word, "de", wordlist="large") < GERMAN_WRITTEN_ZIPF \
-        and not is_known_word(word) and not is_known_word(bare) \
-        and all(zipf_frequency(bare, lang, wordlist="small") < KNOWN_ZIPF
-                for lang in BARE_UMLAUT_LANGUAGES)
-
-
-__all__ = ["ACCOUNT_RATIO", "ACCOUNT_USES", "BARE_UMLAUT_LANGUAGES", "COMMON_ZIPF",
-           "GERMAN_WRITTEN_ZIPF", "KEY_NEIGHBOURS", "KNOWN_ZIPF",
+__all__ = ["ACCOUNT_RATIO", "ACCOUNT_USES", "COMMON_ZIPF", "KEY_NEIGHBOURS", "KNOWN_ZIPF",
            "LANGUAGES", "MIN_COMMON_LEN", "MIN_SHAPED_LEN", "VERY_COMMON_ZIPF", "WRITTEN_ZIPF",
-           "account_slip", "bare_umlauts", "both_known", "is_known_word", "misspelt",
-           "near_known", "near_written", "plausible_typo", "rare_slip"]
+           "account_slip", "both_known", "is_known_word", "misspelt", "near_known",
+           "near_written", "plausible_typo", "rare_slip"]

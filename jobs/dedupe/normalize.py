@@ -420,18 +420,10 @@ def _joins(t: str, o: str) -> bool:
 
 
 def _same_org_word(t: str, o: str) -> bool:
-    """Title token ``t`` spells org-key word ``o``: accents aside, ``ß`` read ``ss`` (org
-    keys read it so; a title keeps it), and an umlaut the title keeps as a letter of its
-    word (``title_tokens.keeps_letters``: ``ráðgjöf``, ``müşteri``, ``köprü``) read as the
-    org key reads every umlaut, ``oe`` (x54r4 F4 / y54r1 F5: ``Jónsdóttir Ráðgjöf -
-    Þjónustusamningur`` at org ``Jónsdóttir Ráðgjöf`` kept the name, ``Müşteri Nordur`` at
-    ``Müşteri Nordur ehf`` too, and their copies typed bare, whose name was taken out, were
-    never merged: 20 of 56 Turkish grid pairs)."""
+    """Title token ``t`` spells org-key word ``o``: accents aside, and ``ß`` read ``ss`` (org
+    keys read it so; a title keeps it)."""
     f = fold(t)
-    fo = fold(o)
-    return f == fo or ("ß" in f and f.replace("ß", "ss") == fo) \
-        or (not t.isascii() and ("ö" in t or "ü" in t or "ä" in t)
-            and fold(t.translate(_SPELLED)) == fo)
+    return f == fold(o) or ("ß" in f and f.replace("ß", "ss") == fold(o))
 
 
 def _dotless_word(two: tuple[Sequence[str], Sequence[str]], j: int, n: int,

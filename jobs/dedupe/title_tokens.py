@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-
-from .lexicon import bare_umlauts
 
 # letters and digits of any script; everything else breaks words, but a number with a decimal
 # point or comma, a version or a date is one token (``1.2``, ``1,5``, ``v1.10``, ``01.03.2026``)
@@ -68,51 +65,24 @@ _TURKISH = frozenset("\u0131\u015f\u011f")
 _MARK_WORD = re.compile(r"[^\W_]+")
 
 
-# the marked letters German writes (casefolded): a word with any other marked letter beside
-# its umlaut is no German word (``ráðgjöf``, ``vöruhús``, ``üçgen``, ``könyvelő``, ``årsmöte``)
-_GERMAN_LETTERS = frozenset("äöüß")
-
-
-@lru_cache(maxsize=65536)
-def keeps_letters(w: str) -> bool:
-    """Casefolded title word ``w`` (letters and digits, ``_MARK_WORD``) reads its ``ä`` /
-    ``ö`` / ``ü`` as letters of its own language, typed bare (``o`` / ``u``) on an ASCII
-    keyboard, not German ``oe`` / ``ue``: it writes ``ş`` / ``ğ`` / ``ı`` (Turkish; x52r9
-    F5), or another marked letter German never writes beside its umlaut (Icelandic
-    ``ráðgjöf``, ``vöruhús``, Turkish ``üçgen``, Hungarian ``könyvelő``, ``üzemeltetés``,
-    Swedish ``årsmöte``: y54r1 F5, ``Ráðgjöf samningur`` / ``Radgjof samningur`` review,
-    "different words: ráðgjoef≠radgjof", 12 of 12), or is a Turkish or Hungarian word German
-    does not write whose bare spelling is no word (``lexicon.bare_umlauts``: ``köprü``,
-    ``ürün``, ``gözlük``; x54r4 F4, ``Köprü bakımı`` / ``Kopru bakimi`` review, 15 of 18).
-    Read per word, never per title: ``Zähler`` beside ``Þór`` or ``Şahin`` stays German
-    (x53r7 F1, x53r8 F2). A word kept so is compared by ``letters``: typed wholly bare it is
-    the word, with some of its marks left out it is another (``marks_apart``; f56e)."""
-    if not _TURKISH.isdisjoint(w):
-        return True
-    if any(not c.isascii() and c.isalpha() and c not in _GERMAN_LETTERS for c in w):
-        return True
-    return ("ö" in w or "ü" in w) and bare_umlauts(w)
-
-
 def _turkish_word(m: re.Match[str]) -> str:
     w = m.group(0)
-    return w if keeps_letters(w) else w.translate(_UMLAUTS)
+    return w if not _TURKISH.isdisjoint(w) else w.translate(_UMLAUTS)
 
 
 def _turkish_words(s: str) -> str:
-    """Casefolded title ``s`` that writes an umlaut (``_turkish``), each word read by its own
-    letters: a word with ``ş`` / ``ğ`` / ``ı`` (or another ``keeps_letters`` word) keeps its
-    ``ö`` / ``ü`` as written, letters that ``letters`` reads typed bare (``sözleşmesi`` =
-    ``sozlesmesi``) but never as another marked spelling (``düş`` / ``duş``:
-    ``letters.marks_apart``, two words), any other word's umlauts are German (``ä`` / ``ö``
-    / ``ü`` as ``ae`` / ``oe`` / ``ue``). A word is a run of letters and digits
-    (``_MARK_WORD``), as the title comparison cuts it: a hyphen, slash, apostrophe, ``&`` or
-    ``+`` ends it as a space does. x53r8 F2: one Turkish letter anywhere stripped every
-    umlaut of the title (``Zähler Tausch Şişli`` / ``Zahler Tausch Şişli``, 15 of 15
-    merged); x54r4 F2: read per space-separated word, ``Zähler-Şahin`` / ``Zahler-Şahin``,
-    ``Zähler/Şişli``, ``Mütter'ın`` / ``Mutter'ın`` still merged (37 of 40 grid pairs);
-    x54r4 F1: a Turkish word's ``ö`` / ``ü`` stripped made ``Düş`` (dream) / ``Duş``
-    (shower) one word (12 of 12 main-plan cases merged)."""
+    """Casefolded title ``s`` that writes Turkish (``_turkish``), each word read by its own
+    letters: a word with ``ş`` / ``ğ`` / ``ı`` keeps its ``ö`` / ``ü`` as written, Turkish
+    letters that ``letters`` reads typed bare (``sözleşmesi`` = ``sozlesmesi``) but never as
+    another marked spelling (``düş`` / ``duş``: ``letters.marks_apart``, two words), any other
+    word's umlauts are German (``ä`` / ``ö`` / ``ü`` as ``ae`` / ``oe`` / ``ue``). A word is
+    a run of letters and digits (``_MARK_WORD``), as the title comparison cuts it: a hyphen,
+    slash, apostrophe, ``&`` or ``+`` ends it as a space does. x53r8 F2: one Turkish letter
+    anywhere stripped every umlaut of the title (``Zähler Tausch Şişli`` / ``Zahler Tausch
+    Şişli``, 15 of 15 merged); x54r4 F2: read per space-separated word, ``Zähler-Şahin`` /
+    ``Zahler-Şahin``, ``Zähler/Şişli``, ``Mütter'ın`` / ``Mutter'ın`` still merged (37 of
+    40 grid pairs); x54r4 F1: a Turkish word's ``ö`` / ``ü`` stripped made ``Düş`` (dream) /
+    ``Duş`` (shower) one word (12 of 12 main-plan cases merged)."""
     return _MARK_WORD.sub(_turkish_word, s)
 
 
@@ -122,16 +92,12 @@ def _turkish_words(s: str) -> str:
 _ROMANIAN_COMMA = str.maketrans({"\u0219": "\u015f", "\u021b": "\u0163"})
 
 
-_UMLAUT_LETTERS = frozenset("äöü")
-
-
 def _turkish(s: str) -> bool:
-    """Casefolded title ``s`` writes an umlaut, so may hold a word whose ``ä`` / ``ö`` / ``ü``
-    are letters typed bare (``keeps_letters``: Turkish, x52r9 F5: ``Bakım sözleşmesi`` read
-    ``soezleşmesi`` against ``Bakim sozlesmesi``, TDK spelling has no ``oe``; Icelandic,
-    Hungarian, Swedish beside their own marks; ``KÖPRÜ BAKIMI``, whose capitals lose the
-    ``ı``). Only a gate: ``_turkish_words`` reads each word by its own letters."""
-    return not _UMLAUT_LETTERS.isdisjoint(s)
+    """Casefolded title ``s`` writes Turkish (``ş``, ``ğ`` or ``ı``): its ``ö`` / ``ü`` are
+    Turkish letters, typed ``o`` / ``u`` without their marks, never German ``oe`` / ``ue``
+    (x52r9 F5: ``Bakım sözleşmesi`` read ``soezleşmesi`` against ``Bakim sozlesmesi``;
+    Turkish keyboards and ASCII copies drop the dots, TDK spelling has no ``oe``)."""
+    return not _TURKISH.isdisjoint(s)
 
 
 # digits grouped by thousands (``1,000`` / ``1.000`` / ``1 000`` / ``1'000``: one separator,
