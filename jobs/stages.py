@@ -319,8 +319,11 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         encoding=source.encoding, sheet=source.sheet, since=since,
         header_row=source.header_row))
     good = [r for r in refs if r.error is None]
-    if source.limit is not None and len(good) > source.limit:
-        raise _too_many(source.limit, "are named in the manifest", f"{len(good):,} named")
+    # the deals named, not the rows: a deal named twice is one deal (its second row a
+    # duplicate, as the plan counts it; v57r1 F5: deal 20 twice at --limit 1 was refused)
+    named = len({("id", r.deal_id) if by_id else ("key", r.key) for r in good})
+    if source.limit is not None and named > source.limit:
+        raise _too_many(source.limit, "are named in the manifest", f"{named:,} named")
     if by_id:
         found = await read_deals(ctx, [r.deal_id for r in good if r.deal_id is not None])
         deal_of = {str(i): d for i, d in found.items()}

@@ -54,3 +54,21 @@ async def test_a_manifest_over_the_limit_names_its_rows(tmp_path: Path) -> None:
             await load_job(sb, tmp_path, "move-stage", mover(source, MoveTarget("Qualified")))
         assert "more than 5 deals are named in the manifest: 12 named (--limit 5)" in \
             caught.value.reason, caught.value.reason
+
+
+@pytest.mark.anyio
+async def test_a_deal_named_twice_counts_once_against_the_limit(tmp_path: Path) -> None:
+    """v57r1 F5: a manifest naming 8 deals in 9 rows (one twice, one with its id spelled
+    ``013``-style) at --limit 8 is not refused; at --limit 7 it is, naming 8 deals."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=50, seed=14)) as sb:
+        ids = sorted(sb.state.deals.rows)[:8]
+        manifest = tmp_path / "m.csv"
+        manifest.write_text("deal_id\n" + "".join(f"{i}\n" for i in ids) + f"0{ids[3]}\n")
+        store, _prep = await load_job(sb, tmp_path, "move-stage", mover(
+            DealSource(manifest=manifest, limit=8), MoveTarget("Qualified")))
+        store.close()
+        with pytest.raises(InputError) as caught:
+            await load_job(sb, tmp_path / "b", "move-stage",
+                           mover(DealSource(manifest=manifest, limit=7), MoveTarget("Qualified")))
+        assert "more than 7 deals are named in the manifest: 8 named (--limit 7)" in \
+            caught.value.reason, caught.value.reason
