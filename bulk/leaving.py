@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +56,20 @@ ANSWER = b"a"
 class Marks:
     """A run's appender of leaving marks (``mark``) and of the longest answer time of the
     job's writes (``answered``); the file opens at the first line. ``longest``: the
-    longest answer time kept so far (seconds; 0.0 none): the caller's cheap check."""
+    longest answer time kept so far (seconds; 0.0 none): the caller's cheap check. ``left``:
+    item id → the wall time (Unix seconds) its first write left (a bound from a later
+    write would be too tight for a result an earlier write made), for the caller to pop as
+    the item settles (``lead_bound``: the server's clock lead measured from the send, not
+    from the row's hand-out; w57r1 F2)."""
 
-    __slots__ = ("_fd", "_path", "_wall", "longest")
+    __slots__ = ("_fd", "_path", "_wall", "left", "longest")
 
     def __init__(self, directory: Path, wall: Callable[[], float],
                  longest: float = 0.0) -> None:
         self._path, self._wall = Path(directory) / LEAVING_FILE, wall
         self._fd: int | None = None
         self.longest = longest
+        self.left: dict[int, float] = {}
 
     def __repr__(self) -> str:
         return f"Marks({str(self._path)!r}, open={self._fd is not None})"
@@ -73,7 +79,9 @@ class Marks:
         OSError (a full disk: the caller must not send)."""
         if self._fd is None:
             self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.write(self._fd, b"%d %.3f\n" % (item_id, self._wall()))
+        at = self._wall()
+        os.write(self._fd, b"%d %.3f\n" % (item_id, at))
+        self.left.setdefault(item_id, at)  # the first: a later write's is no bound
 
     def answered(self, seconds: float) -> None:
         """A write was answered ``seconds`` after its mark, longer than ``longest``: kept
@@ -93,6 +101,29 @@ class Marks:
             fd, self._fd = self._fd, None
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def lead_bound(result: Mapping[str, Any] | None, left: float | None) -> float | None:
+    """The most the server's clock can be ahead of ours (seconds; negative: behind) that
+    one answered write proves: it left at ``left`` (our wall clock, its leaving mark) and
+    was applied after that, at its ``result``'s ``update_time`` (Pipedrive's clock, whole
+    seconds: RFC 3339 or ``YYYY-MM-DD HH:MM:SS`` UTC, FACTS.md), so ahead <
+    ``update_time`` + 1 - ``left``. Measured from the send, a wait in this process before
+    it (the scheduler's queue, the budget) widens nothing (w57r1 F2: 0.39-3.5 s against a
+    sandbox on our own clock, measured from the row's hand-out). None without a leaving
+    time, an ``update_time`` or with a ``reconciled`` result (read back, not answered)."""
+    if left is None or not result or result.get("reconciled"):
+        return None
+    text = result.get("update_time")
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() + 1.0 - left
 
 
 def _read(directory: Path, answers: list[float] | None = None
@@ -205,4 +236,4 @@ def settle(store: Any) -> None:
 
 
 __all__ = ["ANSWER", "LEAVING_FILE", "META_SINCE", "Marks", "begin", "compact", "last_marks", "rewrite",
-           "longest_answer", "never_left", "settle"]
+           "lead_bound", "longest_answer", "never_left", "settle"]

@@ -67,7 +67,7 @@ from .errors import (
     stop_cause,
 )
 from .handed import Handed
-from .leaving import LEAVING_FILE, Marks, begin, settle
+from .leaving import LEAVING_FILE, Marks, begin, lead_bound, settle
 from .ledger import CREDIT_CALLS, Rider, _Ahead, earlier_item
 from .operations import get_operation
 from .pool import Handoff, Slots
@@ -186,6 +186,11 @@ class RunStats:
     # the share of the token's windows the run kept to (``Limits.window_share``): its end
     # names --window-share when another client was seen and it kept none (x31r2 F6)
     window_share: float = 1.0
+    # the most Pipedrive's clock can be ahead of ours (seconds; negative: behind; None:
+    # no answered write with an ``update_time``), from each answered write's leaving mark
+    # to its ``update_time`` (``bulk.leaving.lead_bound``: never counting a wait before
+    # the send; w57r1 F2); a kind keeps it (``jobs.provable_writes.job_lead``)
+    server_lead: float | None = None
     # what the run went on past and said (``bulk.swallowed``: a store error parking the
     # items waiting for the reset, a kind's ``finish`` that failed after the end, ...)
     warnings: list[str] = field(default_factory=list)
@@ -1026,11 +1031,15 @@ class Runner(CallPath):
             ahead.unhold(item.id, held)
             BEFORE_WRITE.reset(marking)
             LEAVING.reset(leaving)
+            left = None if marks is None else marks.left.pop(item.id, None)
             if single is not None:  # (the next waiter runs after this returns: no await)
                 single.release()
         if outcome.state is ItemState.DONE:
             self.stats.done += 1
             self._repeats.succeeded(item.op, began)
+            if (lead := lead_bound(outcome.result, left)) is not None:
+                known = self.stats.server_lead
+                self.stats.server_lead = lead if known is None else min(known, lead)
         elif outcome.state is ItemState.FAILED:
             self.stats.failed += 1
             self._refused(item, outcome.status, outcome.error or "")

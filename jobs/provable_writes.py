@@ -102,17 +102,20 @@ def server_ahead(store: JobStore) -> float | None:
     return best
 
 
-def job_lead(store: JobStore, keep: bool = False) -> float | None:
+def job_lead(store: JobStore, keep: bool = False, measured: float | None = None
+             ) -> float | None:
     """The job's measured lead (seconds Pipedrive's clock is ahead of ours, at most;
-    ``jobs.clock_skew.to_local`` converts by it): the least of ``server_ahead`` and the
+    ``jobs.clock_skew.to_local`` converts by it): the least of ``server_ahead``, the
     lead kept in the store's meta (``META_LEAD``: measured when the writes were made, so a
-    resume or undo converts by it). ``keep``: a lower one is written back to the meta.
-    None when neither is known. Blocking; raises StoreError."""
+    resume or undo converts by it) and ``measured`` (a run's ``RunStats.server_lead``:
+    from each write's leaving mark, not its row's hand-out, so a wait in this process is
+    not counted as the server's lead; w57r1 F2). ``keep``: a lower one is written back to
+    the meta. None when none is known. Blocking; raises StoreError."""
     kept = store.meta_get(META_LEAD)
     kept = float(kept) if isinstance(kept, (int, float)) and not isinstance(kept, bool) \
         else None
     now = server_ahead(store)
-    best = min((x for x in (kept, now) if x is not None), default=None)
+    best = min((x for x in (kept, now, measured) if x is not None), default=None)
     if keep and best is not None and best != kept:
         store.meta_put(META_LEAD, best)
     return best

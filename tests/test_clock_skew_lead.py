@@ -149,3 +149,37 @@ def test_a_dead_holders_create_under_a_clock_200_s_behind_stays_that_jobs(
     assert kind._creator(claim, 5, deal) == "B"
     assert kind._creator(claim, 5, {"id": 5, "add_time": _stamp(since - 199 - 600)}) is None
     store.close()
+
+
+@pytest.mark.anyio
+async def test_a_wait_before_the_send_is_not_counted_as_the_servers_lead(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """w57r1 F2: a sandbox on our own clock, each write held ``DELAY`` s in this process
+    after its row is handed out (before its leaving mark: the ledger's charge, where a
+    queue or a budget wait sits): the job's lead stays within the answer's round trip and
+    the 1-s resolution of ``update_time``, never the wait (before: 0.39-3.5 s, here ≥
+    ``DELAY`` for every row)."""
+    from bulk.ledger import _Ahead
+
+    delay = 2.5
+    charge = _Ahead.charge
+
+    async def held(self: _Ahead, op_id: str, tokens: int) -> None:
+        if op_id == "addDeal":
+            await asyncio.sleep(delay)  # a queue wait, not a rate limit's
+        await charge(self, op_id, tokens)
+
+    monkeypatch.setattr(_Ahead, "charge", held)
+    export = write_demo_export(tmp_path / "in", rows=6, broken=0, unknown_stage=0)
+    config = SandboxConfig(plan="ultimate", time_scale=0.02, seed=11, deals=0,
+                           clock=_SkewedClock(0.0))
+    async with serve(config) as sb:
+        store, result, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                             export.mapping, mode="upsert")
+        try:
+            assert not result.stopped and result.stats.done > 0, result
+            lead: Any = store.meta_get(META_LEAD)
+            # true lead 0: the bound is [0, 1 s of update_time's resolution + the answer]
+            assert isinstance(lead, float) and 0.0 <= lead < 1.0 + 0.5, lead
+        finally:
+            store.close()

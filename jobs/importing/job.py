@@ -473,7 +473,8 @@ class ImportJob(_Reconcile, _Resume):
         try:
             # the lead the run's answered writes measured, kept for a resume / undo and
             # said once in the summary when large (``jobs.clock_skew``; x52r8 F1-F3)
-            self._lead = await in_thread(lambda: job_lead(self.store, keep=True))
+            self._lead = await in_thread(lambda: job_lead(self.store, keep=True,
+                                                          measured=stats.server_lead))
             await in_thread(partial(
                 import_load.end_run, self.store, index, result, stats,
                 self.clock.now() - self.started,
