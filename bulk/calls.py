@@ -55,6 +55,7 @@ from .errors import (
     uncharged,
 )
 from .ledger import _Ahead
+from .limited import note as limited_note
 from .operations import Operation, get_operation
 from .plans import in_flight_target
 from .pool import Slots
@@ -373,6 +374,7 @@ class CallPath:
                 self.scheduler.rate_limited(op, exc.rate, exc.reset_after, sent_at=started)
                 self.scheduler.refund(op)
                 self.stats.rate_limited += 1
+                self._note_limited()  # kept as it comes: a kill -9 loses none (w57r1 F3)
                 limited += 1
                 if limited >= self.retry.rate_limited_attempts:
                     raise
@@ -490,6 +492,13 @@ class CallPath:
                 DEPARTURE.reset(leaving)
             self.stats.retries += 1
             await self.clock.sleep(self.retry.backoff(transient, self._rng))
+
+    def _note_limited(self) -> None:
+        """A 429 this path's call got, in the job folder's journal (``bulk.limited``)."""
+        store = getattr(self, "store", None)
+        directory = None if store is None else getattr(store.sync, "directory", None)
+        if directory is not None:
+            limited_note(directory, self.clock.wall())
 
     def _in_doubt(self, op: Operation) -> None:
         """A call that left and got no answer: charged or not, nobody knows. It stays

@@ -50,6 +50,7 @@ from bulk.clock import Clock, SystemClock, in_thread
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError, Stopped, StoreError
+from bulk.limited import by_process, process_id
 from bulk.manifest import (
     SourceRow,
     check_has_rows,
@@ -2105,10 +2106,12 @@ def start_run(store: JobStore) -> int:
     runs = list(store.meta_get(META_RUNS) or [])
     opened = _ledger_total(store.spend_by_operation()) - _ledger_total(store.spend_now())
     _settle_killed(runs, opened)
+    _settle_killed_limited(runs, store.directory)
     # a second run of one process (no reads of its own before it): what the runs spent
     before = max(opened, sum(int(r["tokens"]) for r in runs))
     entry: dict[str, Any] = {"started": _now(store), "ended": "unknown",
-                             "outcome": "unknown", "tokens_before": before}
+                             "outcome": "unknown", "tokens_before": before,
+                             "process": process_id()}
     if runs:  # a resume / retry: the persons / organizations the job made before it
         entry["made_before"] = {k: len(v) for k, v in made_contacts(store).items()}
     runs.append(entry)
@@ -2131,6 +2134,23 @@ def _settle_killed(runs: list[dict[str, Any]], opened: int) -> None:
         before += int(run["tokens"])
 
 
+def _settle_killed_limited(runs: list[dict[str, Any]], directory: Path) -> None:
+    """The ``rate_limited`` of the entries a kill left unfinished (none of their own), in
+    place, from the job's 429 journal (``bulk.limited``: a line per 429 as it came): the
+    429s of the entry's process less those its process's finished entries counted (a
+    killed run is the last of its process). Entries of an earlier pdbulk (no
+    ``process``) stay as they are (w57r1 F3: killed runs said ``rate_limited: None``, the
+    job 1 where the sandbox sent 8)."""
+    killed = [r for r in runs if "rate_limited" not in r and r.get("process")]
+    if not killed:
+        return
+    journal = by_process(directory)
+    for run in killed:
+        counted = sum(int(r.get("rate_limited") or 0) for r in runs
+                      if r is not run and r.get("process") == run["process"])
+        run["rate_limited"] = max(0, journal.get(str(run["process"]), 0) - counted)
+
+
 def end_run(store: JobStore, index: int, result: RunResult | None, stats: RunStats,
             seconds: float, *, claims: Mapping[str, int] | None = None) -> None:
     """Finish the run's entry (``start_run``): when it ended, how (finished, stopped, or
@@ -2149,6 +2169,7 @@ def end_run(store: JobStore, index: int, result: RunResult | None, stats: RunSta
                else "stopped" if result.stopped else "finished")
     others = [r for i, r in enumerate(runs) if i != index]
     _settle_killed(others, int(runs[index].get("tokens_before", 0)))
+    _settle_killed_limited(others, store.directory)
     spent = _ledger_total(store.spend_by_operation()) - sum(int(r["tokens"]) for r in others)
     # a run that took back more of the earlier runs' charges than it spent (credit charged
     # ahead and never used, ``bulk.ledger.take_back_unused``): theirs, off their entries,
@@ -2177,7 +2198,8 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
                          resolver: Resolver | None = None) -> dict[str, Path]:
     """succeeded.csv, failed.csv, unprocessed.csv and summary.json of an import job."""
     settings = stored_settings(store)
-    runs = list(store.meta_get(META_RUNS) or [])
+    runs = [dict(r) for r in store.meta_get(META_RUNS) or []]
+    _settle_killed_limited(runs, store.directory)  # a killed last run's 429s (w57r1 F3)
     created, reconciled, again = _created(store)
     deals, merged = _deals_created(store)
     counts = _edited_settled(store, store.meta_get(META_COUNTS) or {})
