@@ -151,6 +151,12 @@ class Plan:
     # of ``seconds``, the run's work after its last write (an import's end-of-run check,
     # record and result files: ``end_of_run_seconds``); 0.0 where not priced
     end_seconds: float = 0.0
+    # of ``seconds``, the sending: the calls above, from the first to the last (the writes
+    # and their re-checks) — the span the run's ``sending took`` measures; the rest is the
+    # load and deciding before it and ``end_seconds`` after it. ``seconds`` itself where
+    # nothing before the sending was priced (w57r1 F1: an update plan's 58 s, its own
+    # load in it, read against a run's "sending took 5 s")
+    send_seconds: float = 0.0
     # an update by id's foreign-ids tally (``jobs.foreign_ids``): ``warns`` (the plan's
     # WARNING stands), ``count`` rows looking foreign of ``compared``, the first ``rows``
     # (manifest rows), ``groups`` (field -> rows); None for other kinds (x48r7 F4)
@@ -264,10 +270,11 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
                    _windows(total, limits.burst, limits.window),
                    _windows(searches, limits.search, limits.window), 0.0)
         seconds = busy + (latency if total else 0.0)
+        sending = seconds
     else:
-        seconds = (load_seconds + decide_seconds + gating_reads * latency
-                   + _write_seconds(calls, limits, latency, workers, local_seconds)
-                   + end_seconds)
+        sending = (gating_reads * latency
+                   + _write_seconds(calls, limits, latency, workers, local_seconds))
+        seconds = load_seconds + decide_seconds + sending + end_seconds
     daily = limits.daily_tokens if daily_tokens is None else daily_tokens
     if tokens_left_today is not None:
         tokens_left_today = min(max(0, tokens_left_today), daily)
@@ -301,7 +308,8 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
                 window=limits.window, max_tokens=max_tokens, budget_source=budget_source,
                 stop=stop, window_share=share, burst_allowed=allowed,
                 first_write_cap=first_write_cap(calls, gating, batches, workers, trailing),
-                end_seconds=end_seconds if load_seconds is not None else 0.0)
+                end_seconds=end_seconds if load_seconds is not None else 0.0,
+                send_seconds=sending)
 
 
 def end_of_run_seconds(rows: int, pace: float = 1.0) -> float:
@@ -504,6 +512,27 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _time_parts(plan: Plan) -> str:
+    """What the plan's ``time:`` spans, its parts named where it priced more than the
+    sending: the run's ``sending took`` is the sending alone, so the line names that part
+    apart (w57r1 F1: an update plan said 58 s "(sending the calls above; reading the file
+    ... come on top)", its own load in the 58 s, and the run said "sending took 5 s")."""
+    before = plan.seconds - plan.send_seconds - plan.end_seconds
+    if before < 0.5 and not plan.end_seconds:
+        return " (sending the calls above; reading the file and writing the reports come on top)"
+    def about(seconds: float) -> str:
+        took = _duration(seconds)
+        return took if took.startswith("under") else f"about {took}"
+
+    parts = [f"reading the account and the file and deciding each row {about(before)}",
+             f"sending the calls above {about(plan.send_seconds)} (what the run's "
+             "`sending took` measures)"]
+    if plan.end_seconds:
+        parts.append(f"{about(plan.end_seconds)} after the last write: then the end-of-run "
+                     "check and the result files")
+    return f" ({', '.join(parts)})"
+
+
 def _rows_line(plan: Plan, conflicts: int, files: bool = True) -> str:
     """``rows: 3 (2 valid, 1 with errors: ...)``; an undo's conflicts apart, as its run
     reports them (x26r3 4: a deal changed since was "1 with errors"): ``rows: 3 (2 valid,
@@ -572,10 +601,7 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None,
                                          if plan.max_tokens is not None
                                          and plan.tokens > plan.max_tokens
                                          else "; fits in today's budget")
-                  + (" (reading the file, sending the calls above, then the end-of-run "
-                     "check and the result files)" if plan.end_seconds else
-                     " (sending the calls above; reading the file and writing the reports "
-                     "come on top)"))
+                  + _time_parts(plan))
     if plan.reasons:
         console.print("bad rows by reason:")
         for reason, n in plan.reasons.items():

@@ -6,6 +6,7 @@ three-way line says "wrote it" for one field."""
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,28 @@ def test_the_plan_s_time_says_it_covers_the_calls() -> None:
     (line,) = [x for x in _rendered(plan).splitlines() if x.startswith("time: ")]
     assert "(sending the calls above; reading the file and writing the reports come on " \
         "top)" in line, line
+
+
+def test_the_plan_s_time_names_its_sending_apart_from_its_load() -> None:
+    """w57r1 F1: an update / move-stage plan's time holds its own measured load and
+    deciding; the run's ``sending took`` is the sending alone. The line names the sending
+    part (the span the run measures), and the parts add up to the total, for a grid of
+    loads, latencies, sizes and end-of-run parts."""
+    from jobs.planning import _duration, estimate
+    from tests.test_planning import GROWTH, _rendered
+
+    for load, latency, n, end in itertools.product((0.0, 3.0, 40.0), (0.02, 0.08, 0.3),
+                                                   (41, 400), (0.0, 2.0)):
+        plan = estimate("update", {"updateDeal": n}, GROWTH, rows=n, bad_rows=0,
+                        tokens_left_today=None, latency=latency, load_seconds=load,
+                        decide_seconds=1.0, end_seconds=end)
+        case = (load, latency, n, end)
+        assert abs(plan.seconds - (load + 1.0 + plan.send_seconds + end)) < 1e-6, case
+        text = " ".join(_rendered(plan).split())  # (the console wraps the line)
+        line = text[text.index("time: "):]
+        sending = _duration(plan.send_seconds)
+        assert f"sending the calls above about {sending} (what the run's `sending took` " \
+            "measures)" in line or sending.startswith("under"), (case, line)
+        assert "writing the reports come on top" not in line, (case, line)  # load in it
+        assert f"deciding each row about {_duration(load + 1.0)}" in line, (case, line)
+        assert ("end-of-run check" in line) is (end > 0), (case, line)
