@@ -4,7 +4,7 @@ reads as a date", ``2026년7월2일`` too, and under ``date_locale = "zh"`` with
 plan told the user to fix 72 valid rows, "'年一月' is no month or weekday name"; f56d had
 made the reader read them with ``%Y年%B%d日``, not the proposal nor the hint).
 
-The grid is f56d's (``tests/test_date_locale_unspaced.GRID``: 43 CLDR locales of unspaced
+The grid is f56d's (``tests.test_date_locale_unspaced._the_grid``: 43 CLDR locales of unspaced
 scripts x wide / abbreviated month names x each locale's own CLDR patterns, every cell
 written by Babel from its date). Each (locale, pattern) is one column:
 
@@ -30,11 +30,11 @@ import pytest
 from bulk.errors import InputError
 from jobs import transforms as tf
 from jobs.plan_reasons import ReasonTally
-from tests.test_date_locale_unspaced import GRID
+from tests.test_date_locale_unspaced import _the_grid
 from tests.test_starter_date_locale import _starter
 
 _COLUMNS: dict[tuple[str, str], dict[str, date]] = defaultdict(dict)
-for _locale, _pattern, _cell, _day in GRID:
+for _locale, _pattern, _cell, _day in _the_grid():  # parametrizes this file: built at collection
     _COLUMNS[(_locale, _pattern)][_cell] = _day
 # the columns whose cells differ (regional variants write the same cells): init-mapping
 # reads cells, not the locale they were written under
