@@ -64,7 +64,8 @@ branches on these classes (``bulk.calls.CallPath.call``). A bare ``TransportErro
 Job kinds (``jobs/``) extend the tree where their errors are raised, never beside it:
 ``InputError`` ← ``MappingError`` (jobs.mapping.spec; ← ``UpdateMappingError``,
 jobs.update_mapping), ``UpdateRefused`` (jobs.update_mapping), ``MixedCurrency``
-(jobs.mapping.mixed_currency), ``DecimalContested`` (jobs.mapping.rowmapper),
+(jobs.mapping.mixed_currency), ``DecimalContested`` and ``CellNamesPipeline`` (a stage
+cell refused in the pipeline it names; jobs.mapping.rowmapper),
 ``Unsettled`` (jobs.import_rows: an upsert row refused once its key's deal is known),
 ``DedupeConfigError`` (jobs.dedupe.config), ``StateAdvice`` (jobs.dedupe.state_home:
 advice worded for the caller), ``PutBack`` (jobs.import_account_now: rows to map again),
