@@ -17,6 +17,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Coroutine, Iterator
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import anyio
@@ -303,4 +304,19 @@ async def to_end(work: Coroutine[Any, Any, T]) -> tuple[T, BaseException | None]
             cancelled = exc
 
 
-__all__ = ["Clock", "FakeClock", "Lane", "SystemClock", "in_thread", "off_loop", "to_end"]
+def parse_time(text: object) -> float | None:
+    """A Pipedrive timestamp (``2024-01-02T03:04:05Z`` or ``2024-01-02 03:04:05``, UTC:
+    FACTS.md) → Unix time (seconds); None for anything else (not a string, empty, not a
+    time)."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+__all__ = ["Clock", "FakeClock", "Lane", "SystemClock", "in_thread", "off_loop", "parse_time", "to_end"]

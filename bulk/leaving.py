@@ -36,10 +36,10 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Collection, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .clock import parse_time
 from .errors import StoreError
 from .store import ItemState
 
@@ -114,16 +114,8 @@ def lead_bound(result: Mapping[str, Any] | None, left: float | None) -> float | 
     time, an ``update_time`` or with a ``reconciled`` result (read back, not answered)."""
     if left is None or not result or result.get("reconciled"):
         return None
-    text = result.get("update_time")
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp() + 1.0 - left
+    applied = parse_time(result.get("update_time"))
+    return None if applied is None else applied + 1.0 - left
 
 
 def _read(directory: Path, answers: list[float] | None = None

@@ -24,7 +24,6 @@ import time
 import unicodedata
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -33,6 +32,7 @@ import anyio
 from bulk.calls import CallContext
 from bulk.claims import Claim, Claims, acquire, confirm_or_lost, kept
 from bulk.claims_open import opened_claims
+from bulk.clock import parse_time
 from bulk.errors import AmbiguousName, BulkError, InDoubt, InputError, NotFound
 
 from .catalog import Catalog, DealField
@@ -1120,19 +1120,6 @@ async def index_orgs(ctx: CallContext, own: Own | None = None, *,
     if own is not None:
         out.own.update(await own("org", orgs))
     return out, len(orgs)
-
-
-def parse_time(text: object) -> float | None:
-    """A Pipedrive timestamp (``2024-01-02T03:04:05Z`` or ``2024-01-02 03:04:05``) → Unix time."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
 
 
 async def added_since(ctx: CallContext, operation_id: str, since: float, *,
